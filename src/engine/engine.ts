@@ -1,0 +1,262 @@
+import type { BarSeries } from './bars.js';
+import { BasisPointSlippage, NO_COMMISSION, TieredCommission, type CommissionModel, type CommissionSettings, type SlippageModel } from './costs.js';
+import { SimulatedBroker } from './broker.js';
+import type { Indicator } from './indicators/indicator.js';
+import { createIndicatorFactory } from './indicators/factory.js';
+import { MetricsAccumulator } from './metrics.js';
+import type { Fill, Order, OrderRequest } from './orders.js';
+import { Portfolio } from './portfolio.js';
+import type { BacktestResult, EquityCurve } from './results.js';
+import { RoundTripTracker } from './round-trips.js';
+import type { AnyStrategy, BarView, StrategyContext, StrategyInstance, SymbolRef } from './strategy.js';
+import { buildTimeline, type Timeline } from './timeline.js';
+
+/** Observes a run as it happens. Every method is optional; a run without a listener pays nothing. */
+export interface EngineListener {
+  /** Every order status change (submitted, rejected, modified, filled, cancelled, expired). The object is live: copy what you keep. */
+  onOrder?(order: Readonly<Order>): void;
+  onFill?(fill: Fill): void;
+}
+
+export interface BacktestConfig {
+  readonly series: readonly BarSeries[];
+  readonly strategy: AnyStrategy;
+  /** Already validated and resolved (see validateStrategyParams). */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly initialCash: number;
+  readonly commission?: CommissionModel | CommissionSettings;
+  /** A model, or basis points for the standard one. */
+  readonly slippage?: SlippageModel | number;
+  /** Annualisation factor for volatility, Sharpe and Sortino (e.g. 252 for daily bars). */
+  readonly periodsPerYear: number;
+  readonly listener?: EngineListener;
+}
+
+/** Mutable bar view handed to onBar; one per run, rewritten for every bar. */
+interface MutableBarView {
+  symbolIndex: number;
+  symbol: string;
+  index: number;
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/**
+ * One backtest over a merged timeline. Per timestamp: match working orders of each symbol with a bar
+ * there, update that symbol's indicators, show the strategy the bar; then mark to market once
+ * (CONVENTIONS.md). `advance(n)` runs up to n timestamps so a caller can report progress, stream
+ * and check for cancellation between chunks while the loop itself stays free of awaits and allocations.
+ */
+export class Backtest {
+  readonly timeline: Timeline;
+  readonly symbols: readonly string[];
+  private readonly series: readonly BarSeries[];
+  private readonly portfolio: Portfolio;
+  private readonly broker: SimulatedBroker;
+  private readonly trips: RoundTripTracker;
+  private readonly metrics: MetricsAccumulator;
+  private readonly indicators: Indicator[] = [];
+  private readonly instance: StrategyInstance;
+  private readonly view: MutableBarView;
+  private readonly equityValues: Float64Array;
+  private readonly cashValues: Float64Array;
+  private readonly drawdownValues: Float64Array;
+  private cursor = 0;
+  private currentTime = 0;
+  private lastEquity: number;
+
+  constructor(config: BacktestConfig) {
+    if (config.series.length === 0) throw new RangeError('a backtest needs at least one symbol');
+    if (!(Number.isFinite(config.initialCash) && config.initialCash > 0)) throw new RangeError('initialCash must be a finite number > 0');
+    this.series = config.series;
+    this.symbols = config.series.map((s) => s.symbol);
+    this.timeline = buildTimeline(config.series);
+    const steps = this.timeline.steps;
+    this.equityValues = new Float64Array(steps);
+    this.cashValues = new Float64Array(steps);
+    this.drawdownValues = new Float64Array(steps);
+    this.lastEquity = config.initialCash;
+
+    this.portfolio = new Portfolio(this.symbols.length, config.initialCash);
+    this.trips = new RoundTripTracker(this.symbols.length);
+    this.metrics = new MetricsAccumulator(config.initialCash, config.periodsPerYear);
+    const commission = config.commission ?? NO_COMMISSION;
+    const slippage = config.slippage ?? 0;
+    const listener = config.listener;
+    let instance: StrategyInstance | undefined;
+    this.broker = new SimulatedBroker(
+      this.symbols,
+      'commission' in commission ? commission : new TieredCommission(commission),
+      typeof slippage === 'number' ? new BasisPointSlippage(slippage) : slippage,
+      {
+        onFill: (fill) => {
+          this.portfolio.applyFill(fill.symbolIndex, fill.side, fill.quantity, fill.price, fill.commission);
+          this.trips.onFill(fill);
+          listener?.onFill?.(fill);
+          instance?.onFill?.(fill);
+        },
+        onOrder: (order) => {
+          listener?.onOrder?.(order);
+          instance?.onOrderUpdate?.(order);
+        },
+      },
+    );
+    this.view = { symbolIndex: 0, symbol: '', index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+
+    let creating = true;
+    const factory = createIndicatorFactory(this.symbols.length, (indicator) => {
+      if (!creating) throw new Error('indicators must be created in the strategy factory, before the first bar');
+      this.indicators.push(indicator);
+    });
+    instance = config.strategy.create(this.context(factory), config.params as never);
+    creating = false;
+    if (typeof instance?.onBar !== 'function') throw new TypeError(`strategy ${config.strategy.id}: create() must return an object with onBar(bar)`);
+    this.instance = instance;
+  }
+
+  get done(): boolean {
+    return this.cursor >= this.timeline.steps;
+  }
+  get stepsDone(): number {
+    return this.cursor;
+  }
+  get barsProcessed(): number {
+    return this.timeline.start[this.cursor];
+  }
+  /** Time of the last processed timestamp, epoch ms (0 before the first). */
+  get simTime(): number {
+    return this.currentTime;
+  }
+
+  /** Runs up to `maxSteps` more timestamps; returns true when the run has reached its end. */
+  advance(maxSteps = Infinity): boolean {
+    const tl = this.timeline;
+    const times = tl.times;
+    const start = tl.start;
+    const symbolOf = tl.symbol;
+    const barOf = tl.bar;
+    const series = this.series;
+    const symbols = this.symbols;
+    const broker = this.broker;
+    const working = broker.workingCount;
+    const portfolio = this.portfolio;
+    const lastPrice = portfolio.lastPrice;
+    const indicators = this.indicators;
+    const indicatorCount = indicators.length;
+    const instance = this.instance;
+    const view = this.view;
+    const metrics = this.metrics;
+    const equityValues = this.equityValues;
+    const cashValues = this.cashValues;
+    const drawdownValues = this.drawdownValues;
+    const end = Math.min(tl.steps, this.cursor + maxSteps);
+
+    for (let k = this.cursor; k < end; k++) {
+      const time = times[k];
+      this.currentTime = time;
+      this.cursor = k;
+      if (time >= broker.nextExpiry) broker.expire(time);
+      const last = start[k + 1];
+      for (let j = start[k]; j < last; j++) {
+        const s = symbolOf[j];
+        const i = barOf[j];
+        const bars = series[s];
+        if (working[s] !== 0) broker.match(s, bars, i, k);
+        const close = bars.close[i];
+        lastPrice[s] = close;
+        for (let n = 0; n < indicatorCount; n++) indicators[n].update(s, bars, i);
+        view.symbolIndex = s;
+        view.symbol = symbols[s];
+        view.index = i;
+        view.time = time;
+        view.open = bars.open[i];
+        view.high = bars.high[i];
+        view.low = bars.low[i];
+        view.close = close;
+        view.volume = bars.volume[i];
+        instance.onBar(view);
+      }
+      const equity = portfolio.equity();
+      this.lastEquity = equity;
+      equityValues[k] = equity;
+      cashValues[k] = portfolio.cash;
+      drawdownValues[k] = metrics.add(time, equity, portfolio.openPositions !== 0);
+    }
+    this.cursor = end;
+    return end >= tl.steps;
+  }
+
+  /** The equity points computed so far (views, not copies). */
+  equityCurve(): EquityCurve {
+    const n = this.cursor;
+    return {
+      length: n,
+      time: this.timeline.times.subarray(0, n),
+      equity: this.equityValues.subarray(0, n),
+      cash: this.cashValues.subarray(0, n),
+      drawdown: this.drawdownValues.subarray(0, n),
+    };
+  }
+
+  /** Results so far: complete after the last step, partial when stopped early. */
+  result(): BacktestResult {
+    const t = this.trips;
+    return {
+      orders: this.broker.orders,
+      fills: this.broker.fills,
+      roundTrips: t.trips,
+      equity: this.equityCurve(),
+      metrics: this.metrics.finish(
+        { count: t.trips.length, wins: t.wins, grossProfit: t.grossProfit, grossLoss: t.grossLoss },
+        this.portfolio.totalCommission,
+      ),
+      barsProcessed: this.barsProcessed,
+      partial: !this.done,
+    };
+  }
+
+  private context(factory: StrategyContext['indicators']): StrategyContext {
+    const engine = this;
+    const index = (ref: SymbolRef): number => {
+      const s = typeof ref === 'number' ? ref : this.symbols.indexOf(ref);
+      if (!(s >= 0 && s < this.symbols.length)) throw new RangeError(`unknown symbol ${String(ref)}`);
+      return s;
+    };
+    const submit = (order: OrderRequest) => this.broker.submit(order, this.cursor, this.currentTime);
+    return {
+      symbols: this.symbols,
+      series: this.series,
+      indicators: factory,
+      get cash() {
+        return engine.portfolio.cash;
+      },
+      get equity() {
+        return engine.lastEquity;
+      },
+      get time() {
+        return engine.currentTime;
+      },
+      symbolIndex: index,
+      position: (ref) => this.portfolio.position[index(ref)],
+      averagePrice: (ref) => this.portfolio.averagePrice[index(ref)],
+      submit,
+      buy: (symbol, quantity) => submit({ type: 'MARKET', symbol, side: 'BUY', quantity }),
+      sell: (symbol, quantity) => submit({ type: 'MARKET', symbol, side: 'SELL', quantity }),
+      cancel: (id) => this.broker.cancel(id, this.currentTime),
+      modify: (id, changes) => this.broker.modify(id, changes, this.currentTime),
+      order: (id) => this.broker.orders[id - 1],
+      workingOrders: (ref) => this.broker.workingOrders(ref === undefined ? undefined : index(ref)),
+    };
+  }
+}
+
+/** Runs a backtest to the end in one call. */
+export function runBacktest(config: BacktestConfig): BacktestResult {
+  const bt = new Backtest(config);
+  bt.advance();
+  return bt.result();
+}

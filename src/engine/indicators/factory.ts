@@ -1,0 +1,43 @@
+import type { Indicator } from './indicator.js';
+import { DEFAULT_HISTORY } from './indicator.js';
+import { Atr, Bollinger, Dmi, Ema, HighestHigh, LowestLow, ParabolicSar, Roc, Rsi, Sma } from './index.js';
+
+/**
+ * How strategies create indicators: each one is sized for the run's symbols and registered with
+ * the engine, which updates it with every bar before the strategy sees that bar.
+ */
+export interface IndicatorFactory {
+  sma(period: number, history?: number): Sma;
+  ema(period: number, history?: number): Ema;
+  rsi(period: number, history?: number): Rsi;
+  atr(period: number, history?: number): Atr;
+  bollinger(period: number, k: number, history?: number): Bollinger;
+  roc(period: number, history?: number): Roc;
+  highestHigh(period: number, history?: number): HighestHigh;
+  lowestLow(period: number, history?: number): LowestLow;
+  dmi(period: number, history?: number): Dmi;
+  parabolicSar(step?: number, max?: number, history?: number): ParabolicSar;
+  /** Registers an indicator of the strategy's own. */
+  custom<T extends Indicator>(indicator: T): T;
+}
+
+export function createIndicatorFactory(symbols: number, register: (indicator: Indicator) => void): IndicatorFactory {
+  const add = <T extends Indicator>(indicator: T): T => {
+    register(indicator);
+    return indicator;
+  };
+  const h = DEFAULT_HISTORY;
+  return {
+    sma: (period, history = h) => add(new Sma(symbols, period, history)),
+    ema: (period, history = h) => add(new Ema(symbols, period, history)),
+    rsi: (period, history = h) => add(new Rsi(symbols, period, history)),
+    atr: (period, history = h) => add(new Atr(symbols, period, history)),
+    bollinger: (period, k, history = h) => add(new Bollinger(symbols, period, k, history)),
+    roc: (period, history = h) => add(new Roc(symbols, period, history)),
+    highestHigh: (period, history = h) => add(new HighestHigh(symbols, period, history)),
+    lowestLow: (period, history = h) => add(new LowestLow(symbols, period, history)),
+    dmi: (period, history = h) => add(new Dmi(symbols, period, history)),
+    parabolicSar: (step = 0.02, max = 0.2, history = h) => add(new ParabolicSar(symbols, step, max, history)),
+    custom: add,
+  };
+}

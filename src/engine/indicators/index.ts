@@ -1,0 +1,12 @@
+export { History } from './history.js';
+export { DEFAULT_HISTORY, type Indicator } from './indicator.js';
+export { Sma } from './sma.js';
+export { Ema } from './ema.js';
+export { Rsi } from './rsi.js';
+export { Atr } from './atr.js';
+export { Bollinger } from './bollinger.js';
+export { Roc } from './roc.js';
+export { HighestHigh } from './highest-high.js';
+export { LowestLow } from './lowest-low.js';
+export { Dmi } from './dmi.js';
+export { ParabolicSar } from './parabolic-sar.js';
