@@ -7,7 +7,7 @@ export class StrategyRegistry {
 
   register<S extends ParamSpecs>(strategy: StrategyDefinition<S>): void {
     if (this.byId.has(strategy.id)) throw new Error(`strategy id ${JSON.stringify(strategy.id)} is already registered`);
-    this.byId.set(strategy.id, strategy as unknown as AnyStrategy);
+    this.byId.set(strategy.id, strategy);
   }
 
   get(id: string): AnyStrategy | undefined {

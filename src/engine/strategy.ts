@@ -64,8 +64,13 @@ export interface StrategyDefinition<S extends ParamSpecs = ParamSpecs> {
   readonly create: (ctx: StrategyContext, params: ParamValues<S>) => StrategyInstance;
 }
 
-/** Any strategy, with its param types erased; what registries, workers and the schema hold. */
-export type AnyStrategy = StrategyDefinition<ParamSpecs>;
+/**
+ * Any strategy, with its param types erased; what registries, workers and the schema hold.
+ * `any` is deliberate: a strategy's `create` and `validate` are contravariant in their params, so no
+ * concrete spec type is assignable to the erased one. Values reach them only through validateParams.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStrategy = StrategyDefinition<any>;
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
