@@ -9,7 +9,7 @@ import { Portfolio } from './portfolio.js';
 import type { BacktestResult, EquityCurve } from './results.js';
 import { RoundTripTracker } from './round-trips.js';
 import type { AnyStrategy, BarView, StrategyContext, StrategyInstance, SymbolRef } from './strategy.js';
-import { buildTimeline, type Timeline } from './timeline.js';
+import { barsBefore, buildTimeline, type Timeline } from './timeline.js';
 
 /** Observes a run as it happens. Every method is optional; a run without a listener pays nothing. */
 export interface EngineListener {
@@ -32,17 +32,35 @@ export interface BacktestConfig {
   readonly listener?: EngineListener;
 }
 
-/** Mutable bar view handed to onBar; one per run, rewritten for every bar. */
-interface MutableBarView {
-  symbolIndex: number;
-  symbol: string;
-  index: number;
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+/**
+ * The bar handed to onBar: one per run, repointed at each bar. Prices are getters over the
+ * columnar arrays, so showing a bar costs two stores instead of copying nine fields.
+ */
+class BarCursor implements BarView {
+  symbolIndex = 0;
+  index = 0;
+  constructor(private readonly all: readonly BarSeries[]) {}
+  get symbol(): string {
+    return this.all[this.symbolIndex].symbol;
+  }
+  get time(): number {
+    return this.all[this.symbolIndex].time[this.index];
+  }
+  get open(): number {
+    return this.all[this.symbolIndex].open[this.index];
+  }
+  get high(): number {
+    return this.all[this.symbolIndex].high[this.index];
+  }
+  get low(): number {
+    return this.all[this.symbolIndex].low[this.index];
+  }
+  get close(): number {
+    return this.all[this.symbolIndex].close[this.index];
+  }
+  get volume(): number {
+    return this.all[this.symbolIndex].volume[this.index];
+  }
 }
 
 /**
@@ -61,7 +79,7 @@ export class Backtest {
   private readonly metrics: MetricsAccumulator;
   private readonly indicators: Indicator[] = [];
   private readonly instance: StrategyInstance;
-  private readonly view: MutableBarView;
+  private readonly view: BarCursor;
   private readonly equityValues: Float64Array;
   private readonly cashValues: Float64Array;
   private readonly drawdownValues: Float64Array;
@@ -105,7 +123,7 @@ export class Backtest {
         },
       },
     );
-    this.view = { symbolIndex: 0, symbol: '', index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+    this.view = new BarCursor(this.series);
 
     let creating = true;
     const factory = createIndicatorFactory(this.symbols.length, (indicator) => {
@@ -125,7 +143,7 @@ export class Backtest {
     return this.cursor;
   }
   get barsProcessed(): number {
-    return this.timeline.start[this.cursor];
+    return barsBefore(this.timeline, this.cursor);
   }
   /** Time of the last processed timestamp, epoch ms (0 before the first). */
   get simTime(): number {
@@ -134,13 +152,23 @@ export class Backtest {
 
   /** Runs up to `maxSteps` more timestamps; returns true when the run has reached its end. */
   advance(maxSteps = Infinity): boolean {
-    const tl = this.timeline;
-    const times = tl.times;
-    const start = tl.start;
-    const symbolOf = tl.symbol;
-    const barOf = tl.bar;
-    const series = this.series;
-    const symbols = this.symbols;
+    const begin = this.cursor;
+    const end = Math.min(this.timeline.steps, begin + maxSteps);
+    const exposed = this.timeline.single ? this.advanceSingle(begin, end) : this.advanceMerged(begin, end);
+    this.cursor = end;
+    this.metrics.addRange(this.timeline.times, this.equityValues, this.drawdownValues, begin, end, exposed);
+    return end >= this.timeline.steps;
+  }
+
+  /**
+   * The loop for one symbol: the same steps as advanceMerged with step k = bar k, minus the
+   * timeline indirection. Kept separate because single-symbol runs are the common, hottest case.
+   * Returns how many steps ended with an open position.
+   */
+  private advanceSingle(begin: number, end: number): number {
+    const bars = this.series[0];
+    const times = bars.time;
+    const closes = bars.close;
     const broker = this.broker;
     const working = broker.workingCount;
     const portfolio = this.portfolio;
@@ -149,13 +177,49 @@ export class Backtest {
     const indicatorCount = indicators.length;
     const instance = this.instance;
     const view = this.view;
-    const metrics = this.metrics;
     const equityValues = this.equityValues;
     const cashValues = this.cashValues;
-    const drawdownValues = this.drawdownValues;
-    const end = Math.min(tl.steps, this.cursor + maxSteps);
+    let exposed = 0;
+    for (let k = begin; k < end; k++) {
+      const time = times[k];
+      this.currentTime = time;
+      this.cursor = k;
+      if (time >= broker.nextExpiry) broker.expire(time);
+      if (working[0] !== 0) broker.match(0, bars, k, k);
+      lastPrice[0] = closes[k];
+      for (let n = 0; n < indicatorCount; n++) indicators[n].update(0, bars, k);
+      view.index = k;
+      instance.onBar(view);
+      const equity = portfolio.equity();
+      this.lastEquity = equity;
+      equityValues[k] = equity;
+      cashValues[k] = portfolio.cash;
+      if (portfolio.openPositions !== 0) exposed++;
+    }
+    return exposed;
+  }
 
-    for (let k = this.cursor; k < end; k++) {
+  /** The loop over a merged timeline of several symbols. Returns how many steps ended with an open position. */
+  private advanceMerged(begin: number, end: number): number {
+    const tl = this.timeline;
+    const times = tl.times;
+    const start = tl.start;
+    const symbolOf = tl.symbol;
+    const barOf = tl.bar;
+    const series = this.series;
+    const broker = this.broker;
+    const working = broker.workingCount;
+    const portfolio = this.portfolio;
+    const lastPrice = portfolio.lastPrice;
+    const indicators = this.indicators;
+    const indicatorCount = indicators.length;
+    const instance = this.instance;
+    const view = this.view;
+    const equityValues = this.equityValues;
+    const cashValues = this.cashValues;
+    let exposed = 0;
+
+    for (let k = begin; k < end; k++) {
       const time = times[k];
       this.currentTime = time;
       this.cursor = k;
@@ -166,28 +230,19 @@ export class Backtest {
         const i = barOf[j];
         const bars = series[s];
         if (working[s] !== 0) broker.match(s, bars, i, k);
-        const close = bars.close[i];
-        lastPrice[s] = close;
+        lastPrice[s] = bars.close[i];
         for (let n = 0; n < indicatorCount; n++) indicators[n].update(s, bars, i);
         view.symbolIndex = s;
-        view.symbol = symbols[s];
         view.index = i;
-        view.time = time;
-        view.open = bars.open[i];
-        view.high = bars.high[i];
-        view.low = bars.low[i];
-        view.close = close;
-        view.volume = bars.volume[i];
         instance.onBar(view);
       }
       const equity = portfolio.equity();
       this.lastEquity = equity;
       equityValues[k] = equity;
       cashValues[k] = portfolio.cash;
-      drawdownValues[k] = metrics.add(time, equity, portfolio.openPositions !== 0);
+      if (portfolio.openPositions !== 0) exposed++;
     }
-    this.cursor = end;
-    return end >= tl.steps;
+    return exposed;
   }
 
   /** The equity points computed so far (views, not copies). */

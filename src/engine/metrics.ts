@@ -3,53 +3,86 @@ import type { RunMetrics } from './results.js';
 const DAY_MS = 86_400_000;
 
 /**
- * Return and drawdown statistics updated once per equity point, O(1) each, so a run never
- * needs a second pass over its curve. Return mean and variance use Welford's update.
+ * Return and drawdown statistics updated incrementally, O(1) per equity point, so a run never
+ * needs a second pass over its curve. Return mean and variance use Welford's update. Fields are
+ * doubles from the start so V8 never has to change their representation mid-run.
  */
 export class MetricsAccumulator {
   private points = 0;
   private firstTime = 0;
   private lastTime = 0;
-  private prevEquity = 0;
-  private lastEquity = 0;
+  private prevEquity = 0.5;
+  private lastEquity = 0.5;
   // Welford over returns r[t], t >= 1.
   private n = 0;
-  private mean = 0;
-  private m2 = 0;
-  private downsideSquares = 0;
+  private mean = 0.5;
+  private m2 = 0.5;
+  private downsideSquares = 0.5;
   // Drawdown.
   private peak = -Infinity;
-  private maxDd = 0;
+  private maxDd = 0.5;
   private underwater = 0;
   private maxUnderwater = 0;
   private exposedPoints = 0;
 
-  constructor(readonly initialCash: number, readonly periodsPerYear: number) {}
+  constructor(readonly initialCash: number, readonly periodsPerYear: number) {
+    // Start the double fields as doubles (0.5 above), then reset: V8 then never migrates their representation.
+    this.prevEquity = this.lastEquity = this.mean = this.m2 = this.downsideSquares = this.maxDd = 0;
+  }
 
-  /** Adds equity point t and returns its drawdown (1 - equity / running peak). */
-  add(time: number, equity: number, exposed: boolean): number {
-    if (this.points === 0) this.firstTime = time;
-    else {
-      const r = equity / this.prevEquity - 1;
-      const n = ++this.n;
-      const delta = r - this.mean;
-      this.mean += delta / n;
-      this.m2 += delta * (r - this.mean);
-      if (r < 0) this.downsideSquares += r * r;
+  /**
+   * Adds the equity points [from, to) and writes their drawdowns (1 - equity / running peak).
+   * A range at a time, with the running state in locals, keeps this out of the per-bar loop.
+   * `exposedPoints` is how many of these points had a non-zero position.
+   */
+  addRange(time: Float64Array, equity: Float64Array, drawdownOut: Float64Array, from: number, to: number, exposedPoints: number): void {
+    if (to <= from) return;
+    let n = this.n;
+    let mean = this.mean;
+    let m2 = this.m2;
+    let downside = this.downsideSquares;
+    let prev = this.prevEquity;
+    let peak = this.peak;
+    let maxDd = this.maxDd;
+    let underwater = this.underwater;
+    let maxUnderwater = this.maxUnderwater;
+    let k = from;
+    if (this.points === 0) {
+      this.firstTime = time[from];
+      prev = equity[from];
     }
-    this.points++;
-    this.lastTime = time;
-    this.prevEquity = equity;
-    this.lastEquity = equity;
-    if (exposed) this.exposedPoints++;
-
-    if (equity > this.peak) this.peak = equity;
-    const dd = 1 - equity / this.peak;
-    if (dd > this.maxDd) this.maxDd = dd;
-    if (equity < this.peak) {
-      if (++this.underwater > this.maxUnderwater) this.maxUnderwater = this.underwater;
-    } else this.underwater = 0;
-    return dd;
+    for (; k < to; k++) {
+      const e = equity[k];
+      if (k > 0) {
+        const r = e / prev - 1;
+        n++;
+        const delta = r - mean;
+        mean += delta / n;
+        m2 += delta * (r - mean);
+        if (r < 0) downside += r * r;
+      }
+      prev = e;
+      if (e > peak) peak = e;
+      const dd = 1 - e / peak;
+      drawdownOut[k] = dd;
+      if (dd > maxDd) maxDd = dd;
+      if (e < peak) {
+        if (++underwater > maxUnderwater) maxUnderwater = underwater;
+      } else underwater = 0;
+    }
+    this.n = n;
+    this.mean = mean;
+    this.m2 = m2;
+    this.downsideSquares = downside;
+    this.prevEquity = prev;
+    this.lastEquity = prev;
+    this.peak = peak;
+    this.maxDd = maxDd;
+    this.underwater = underwater;
+    this.maxUnderwater = maxUnderwater;
+    this.points += to - from;
+    this.lastTime = time[to - 1];
+    this.exposedPoints += exposedPoints;
   }
 
   get count(): number {

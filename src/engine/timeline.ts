@@ -12,22 +12,30 @@ export interface Timeline {
   readonly bar: Int32Array;
   readonly steps: number;
   readonly totalBars: number;
+  /** One series: step k is its bar k, and `start`, `symbol`, `bar` are empty. */
+  readonly single: boolean;
+}
+
+const EMPTY = new Int32Array(0);
+
+/** Bars processed once `steps` timestamps are done. */
+export function barsBefore(tl: Timeline, steps: number): number {
+  return tl.single ? steps : tl.start[steps];
 }
 
 export function buildTimeline(series: readonly BarSeries[]): Timeline {
   let totalBars = 0;
   for (const s of series) totalBars += s.length;
-  const symbol = new Int32Array(totalBars);
-  const bar = new Int32Array(totalBars);
 
   if (series.length === 1) {
+    // One symbol: step k is bar k. No per-bar index arrays (they would cost 12 bytes a bar to
+    // build and page in); the engine has a loop of its own for this case.
     const only = series[0];
-    const start = new Int32Array(only.length + 1);
-    for (let i = 0; i <= only.length; i++) start[i] = i;
-    for (let i = 0; i < only.length; i++) bar[i] = i;
-    return { times: only.time, start, symbol, bar, steps: only.length, totalBars };
+    return { times: only.time, start: EMPTY, symbol: EMPTY, bar: EMPTY, steps: only.length, totalBars, single: true };
   }
 
+  const symbol = new Int32Array(totalBars);
+  const bar = new Int32Array(totalBars);
   // k-way merge by repeatedly taking the smallest head timestamp; k is small (<= 100).
   const heads = new Int32Array(series.length);
   const times = new Float64Array(totalBars);
@@ -57,5 +65,5 @@ export function buildTimeline(series: readonly BarSeries[]): Timeline {
     steps++;
   }
   start[steps] = entry;
-  return { times: times.subarray(0, steps), start: start.subarray(0, steps + 1), symbol, bar, steps, totalBars };
+  return { times: times.subarray(0, steps), start: start.subarray(0, steps + 1), symbol, bar, steps, totalBars, single: false };
 }

@@ -8,7 +8,7 @@ import { DEFAULT_HISTORY, type Indicator } from './indicator.js';
  * middle (IEEE division, so a zero middle gives NaN or ±Infinity). All NaN for t < n-1.
  *
  * Precision choice: the mean and the sum of squared deviations are recomputed from the window of
- * the last n closes every bar (two passes, O(n) per update). That is exact up to rounding, never
+ * the last n closes every bar (two passes, O(n) per update; no running sums). That is exact up to rounding, never
  * drifts and can never go negative, unlike a running sum of squares whose cancellation can. The
  * middle may therefore differ from `Sma`'s running-sum value in the last few ulps.
  */
@@ -52,9 +52,13 @@ export class Bollinger implements Indicator {
       this.bandwidth.push(s, NaN);
       return;
     }
-    let sum = 0;
-    for (let j = 0; j < n; j++) sum += this.win[base + j];
-    const mean = sum / n;
+    // Mean taken relative to the newest close: a constant window then gives exactly that close
+    // as the mean and exactly 0 deviation (sum / n alone can be an ulp off), and the smaller
+    // summands lose less precision.
+    const pivot = this.win[base + k];
+    let shifted = 0;
+    for (let j = 0; j < n; j++) shifted += this.win[base + j] - pivot;
+    const mean = pivot + shifted / n;
     let ssd = 0;
     for (let j = 0; j < n; j++) {
       const d = this.win[base + j] - mean;
