@@ -5,6 +5,9 @@ import { ORDER_TYPES, isWorking, type Fill, type Order, type OrderModification, 
 
 const DAY_MS = 86_400_000;
 
+/** Within a bar, working orders match in this order (CONVENTIONS.md); not the declaration order of ORDER_TYPES. */
+const MATCH_PASSES = ['MARKET', 'STOP', 'STOP_LIMIT', 'LIMIT'] as const;
+
 /** Where the broker reports what happens to orders; the engine routes these to portfolio, strategy and listener. */
 export interface BrokerSink {
   onOrder(order: Order): void;
@@ -24,7 +27,7 @@ export class SimulatedBroker {
   readonly workingCount: Int32Array;
   /** Earliest expiry of any working DAY order; Infinity when none. */
   nextExpiry = Infinity;
-  /** True while `match` walks a symbol's list: removals then wait for its compaction. */
+  /** True while `match` or `expire` walks the working lists: removals then wait for their compaction. */
   private matching = false;
 
   constructor(
@@ -113,12 +116,16 @@ export class SimulatedBroker {
   /** Expires DAY orders whose calendar day ended before `time`. */
   expire(time: number): void {
     let next = Infinity;
+    // Callbacks may cancel orders while we walk the lists: defer removals to the compaction below.
+    this.matching = true;
     for (const list of this.working) {
       for (const order of list) {
+        if (!isWorking(order.status)) continue;
         if (order.expiresAt <= time) this.apply(order, 'EXPIRE', order.expiresAt);
         else if (order.expiresAt < next) next = order.expiresAt;
       }
     }
+    this.matching = false;
     this.nextExpiry = next;
     this.compactAll();
   }
@@ -132,7 +139,7 @@ export class SimulatedBroker {
     const low = bars.low[i];
     const time = bars.time[i];
     this.matching = true;
-    for (const pass of ORDER_TYPES) {
+    for (const pass of MATCH_PASSES) {
       for (let k = 0; k < n; k++) {
         const o = list[k];
         if (o.submittedStep >= step || !isWorking(o.status)) continue;
