@@ -1,0 +1,56 @@
+/**
+ * Streams a bar CSV from disk through BarCsvParser, then stores it with writeBars.
+ * Every row is validated before the single write transaction, so a bad file writes nothing.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import type { BarPeriod } from '../engine/bars.js';
+import { getCoverage, writeBars, type Coverage } from './bar-store.js';
+import type { CsvLayoutOptions } from './csv-layout.js';
+import { BarCsvParser } from './csv-parse.js';
+import type { AppDatabase } from './db.js';
+import { BarsExistError } from './errors.js';
+
+export { CsvImportError } from './csv-parse.js';
+export type { CsvColumns, CsvFormat, TimeFormat } from './csv-layout.js';
+
+export interface ImportCsvOptions extends CsvLayoutOptions {
+  readonly file: string;
+  readonly dataset: string;
+  readonly symbol: string;
+  readonly period: BarPeriod;
+  /** Overwrite bars already stored for this instrument and period. */
+  readonly replace?: boolean;
+  /** Display name if the dataset is new. */
+  readonly datasetName?: string;
+  /** Called about every 100k rows and once at the end. */
+  readonly onProgress?: (rowsDone: number, bytesDone: number, totalBytes: number) => void;
+}
+
+const PROGRESS_EVERY = 100_000;
+
+export async function importCsv(app: AppDatabase, o: ImportCsvOptions): Promise<Coverage> {
+  const key = { dataset: o.dataset, symbol: o.symbol, period: o.period };
+  // Fail before reading a large file; writeBars checks again inside its transaction.
+  const existing = getCoverage(app, key);
+  if (existing && !o.replace) throw new BarsExistError(o.dataset, o.symbol, o.period, existing.bars);
+
+  const totalBytes = (await stat(o.file)).size;
+  const parser = new BarCsvParser({ format: o.format, columns: o.columns, timeFormat: o.timeFormat, totalChars: totalBytes });
+  const decoder = new StringDecoder('utf8');
+  let bytesDone = 0;
+  let nextReport = PROGRESS_EVERY;
+  for await (const chunk of createReadStream(o.file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    bytesDone += chunk.length;
+    parser.push(decoder.write(chunk));
+    if (o.onProgress && parser.rows >= nextReport) {
+      o.onProgress(parser.rows, bytesDone, totalBytes);
+      nextReport = (Math.floor(parser.rows / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
+    }
+  }
+  parser.push(decoder.end());
+  const series = parser.end(o.symbol);
+  o.onProgress?.(series.length, bytesDone, totalBytes);
+  return writeBars(app, { ...key, series, replace: o.replace, datasetName: o.datasetName });
+}

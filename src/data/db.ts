@@ -1,0 +1,58 @@
+/**
+ * One SQLite connection with the drizzle schema. Every thread or process opens its own;
+ * WAL lets readers run alongside the single writer and busy_timeout queues writers.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+
+export interface AppDatabase {
+  readonly sqlite: Database.Database;
+  readonly db: BetterSQLite3Database<Schema>;
+  readonly path: string;
+  close(): void;
+}
+
+/** The repo's drizzle/ folder, found from this file so it works from any cwd (src/data -> ../../drizzle). */
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export function openDatabase(path: string = process.env.DATABASE_PATH ?? './data/backtest.db'): AppDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // `timeout` is busy_timeout, set at open so the pragmas below already wait for other connections.
+  const sqlite = new Database(path, { timeout: 5000 });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    // Bar and equity blobs are read in bulk; mapping the file skips a read() per page.
+    sqlite.pragma('mmap_size = 1073741824');
+    const db = drizzle({ client: sqlite, schema });
+    applyMigrations(db);
+    return { sqlite, db, path, close: () => sqlite.close() };
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}
+
+/**
+ * drizzle's migrator decides what is pending before taking the write lock, so two
+ * connections migrating a fresh file at once can both try CREATE TABLE; the loser
+ * fails and rolls back. Retrying re-reads the journal and finds nothing left to do.
+ */
+function applyMigrations(db: BetterSQLite3Database<Schema>): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder: MIGRATIONS });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}

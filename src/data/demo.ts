@@ -1,0 +1,69 @@
+/**
+ * Demo content for a fresh database: the S&P 500 daily bars shipped with vega-datasets
+ * (real OHLCV, Yahoo layout) and four synthetic minute-bar symbols on a shared clock.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { writeBars } from './bar-store.js';
+import { parseBarCsv } from './csv-parse.js';
+import type { AppDatabase } from './db.js';
+import { datasets } from './schema/index.js';
+import { generateSyntheticBars } from './synthetic.js';
+
+export const DEMO_DATASET = 'demo';
+export const SYNTHETIC_DATASET = 'synthetic';
+export const SYNTHETIC_BARS = 250_000;
+
+/** Fixed seeds and shapes so every fresh database gets the same synthetic bars. */
+const SYNTHETIC = [
+  { symbol: 'AAA', seed: 1, startPrice: 100, drift: 0.08, volatility: 0.2 },
+  { symbol: 'BBB', seed: 2, startPrice: 50, drift: 0.02, volatility: 0.35 },
+  { symbol: 'CCC', seed: 3, startPrice: 250, drift: -0.03, volatility: 0.15 },
+  { symbol: 'DDD', seed: 4, startPrice: 20, drift: 0.12, volatility: 0.5 },
+] as const;
+
+/** data/sp500-2000.csv: daily S&P 500, 2000-01-03..2020-04-17, columns date,open,high,low,close,adjclose,volume. */
+export function sp500CsvPath(): string {
+  return join(vegaDatasetsRoot(), 'data', 'sp500-2000.csv');
+}
+
+/**
+ * vega-datasets 3 lists no './package.json' in "exports", so resolving it throws;
+ * resolve the main entry instead and walk up to the folder holding package.json.
+ */
+function vegaDatasetsRoot(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return dirname(require.resolve('vega-datasets/package.json'));
+  } catch {
+    let dir = dirname(require.resolve('vega-datasets'));
+    while (!existsSync(join(dir, 'package.json'))) {
+      const up = dirname(dir);
+      if (up === dir) throw new Error('cannot locate the vega-datasets package folder');
+      dir = up;
+    }
+    return dir;
+  }
+}
+
+/** Seeds only when no dataset exists yet; check and writes share one write transaction, so concurrent callers seed once. */
+export function seedDemoData(app: AppDatabase): { seeded: boolean } {
+  const seed = app.sqlite.transaction((): boolean => {
+    if (app.db.select({ id: datasets.id }).from(datasets).limit(1).get()) return false;
+    const spx = parseBarCsv(readFileSync(sp500CsvPath(), 'utf8'), 'SPX', { format: 'yahoo' });
+    writeBars(app, { dataset: DEMO_DATASET, datasetName: 'Demo: S&P 500 daily', symbol: 'SPX', period: 'DAY', series: spx });
+    for (const s of SYNTHETIC) {
+      const series = generateSyntheticBars({ ...s, bars: SYNTHETIC_BARS, period: 'MINUTE', start: Date.UTC(2020, 0, 1) });
+      writeBars(app, {
+        dataset: SYNTHETIC_DATASET,
+        datasetName: 'Synthetic: 4 symbols, minute bars',
+        symbol: s.symbol,
+        period: 'MINUTE',
+        series,
+      });
+    }
+    return true;
+  });
+  return { seeded: seed.immediate() };
+}

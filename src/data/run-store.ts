@@ -1,0 +1,134 @@
+/**
+ * Run lifecycle in the runs table: QUEUED -> RUNNING -> COMPLETED | FAILED | CANCELLED.
+ * Transitions are conditional updates so a run cancelled meanwhile is not resurrected.
+ */
+import { and, count, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import type { BacktestResult } from '../engine/results.js';
+import type { AppDatabase } from './db.js';
+import { writeResults } from './run-results.js';
+import { toRunRecord, type FinalRunStatus, type ListRunsOptions, type NewRun, type RunPage, type RunRecord } from './run-types.js';
+import { runs } from './schema/index.js';
+
+export * from './run-types.js';
+export { getEquityCurve, getFills, getOrders, getRoundTrips } from './run-results.js';
+
+export function createRun(app: AppDatabase, run: NewRun): RunRecord {
+  const row = app.db
+    .insert(runs)
+    .values({
+      strategy: run.strategy,
+      params: JSON.stringify(run.params),
+      symbols: JSON.stringify(run.symbols),
+      dataset: run.dataset,
+      period: run.period,
+      start: run.start ?? null,
+      end: run.end ?? null,
+      initialCash: run.initialCash,
+      commission: JSON.stringify(run.commission),
+      slippageBps: run.slippageBps,
+      periodsPerYear: run.periodsPerYear ?? null,
+      status: 'QUEUED',
+      progress: 0,
+      barsProcessed: 0,
+      createdAt: Date.now(),
+    })
+    .returning()
+    .get();
+  return toRunRecord(row);
+}
+
+export function getRun(app: AppDatabase, id: number): RunRecord | null {
+  const row = app.db.select().from(runs).where(eq(runs.id, id)).get();
+  return row ? toRunRecord(row) : null;
+}
+
+/** QUEUED -> RUNNING. False when the run is gone or no longer queued (e.g. cancelled). */
+export function markRunStarted(app: AppDatabase, id: number): boolean {
+  const r = app.db
+    .update(runs)
+    .set({ status: 'RUNNING', startedAt: Date.now() })
+    .where(and(eq(runs.id, id), eq(runs.status, 'QUEUED')))
+    .run();
+  return r.changes > 0;
+}
+
+/** Progress in [0, 1]. False when the run is not RUNNING any more, a hint for the worker to stop. */
+export function updateRunProgress(app: AppDatabase, id: number, progress: number, barsProcessed: number): boolean {
+  const r = app.db
+    .update(runs)
+    .set({ progress, barsProcessed })
+    .where(and(eq(runs.id, id), eq(runs.status, 'RUNNING')))
+    .run();
+  return r.changes > 0;
+}
+
+export interface FinishRun {
+  readonly status: FinalRunStatus;
+  readonly error?: string | null;
+  /** Stored with the status when given (a cancelled run may carry a partial result). */
+  readonly result?: BacktestResult;
+}
+
+/**
+ * Final status plus orders, fills, round trips, metrics and equity, all in one
+ * transaction so readers never see a finished run without its results.
+ * Null when the run no longer exists (deleted while running).
+ */
+export function finishRun(app: AppDatabase, id: number, f: FinishRun): RunRecord | null {
+  const finish = app.sqlite.transaction((): RunRecord | null => {
+    const set: Partial<typeof runs.$inferInsert> = { status: f.status, error: f.error ?? null, finishedAt: Date.now() };
+    if (f.status === 'COMPLETED') set.progress = 1;
+    if (f.result) {
+      set.metrics = JSON.stringify(f.result.metrics);
+      set.barsProcessed = f.result.barsProcessed;
+    }
+    const row = app.db.update(runs).set(set).where(eq(runs.id, id)).returning().get();
+    if (!row) return null;
+    if (f.result) writeResults(app, id, f.result);
+    return toRunRecord(row);
+  });
+  return finish.immediate();
+}
+
+/** Newest first, paged by id cursor. */
+export function listRuns(app: AppDatabase, o: ListRunsOptions = {}): RunPage {
+  const first = Math.max(0, o.first ?? 50);
+  const filters: (SQL | undefined)[] = [
+    o.status ? eq(runs.status, o.status) : undefined,
+    o.strategy ? eq(runs.strategy, o.strategy) : undefined,
+  ];
+  return app.sqlite.transaction((): RunPage => {
+    const totalCount = app.db.select({ n: count() }).from(runs).where(and(...filters)).get()!.n;
+    const cursor = o.after != null ? lt(runs.id, o.after) : undefined;
+    const rows = app.db
+      .select()
+      .from(runs)
+      .where(and(...filters, cursor))
+      .orderBy(desc(runs.id))
+      .limit(first + 1) // one extra row answers hasNextPage
+      .all();
+    return { runs: rows.slice(0, first).map(toRunRecord), totalCount, hasNextPage: rows.length > first };
+  })();
+}
+
+/** Deletes runs and (by cascade) their results; returns how many runs existed. */
+export function deleteRuns(app: AppDatabase, ids: readonly number[]): number {
+  return app.sqlite
+    .transaction((): number => {
+      let n = 0;
+      for (let i = 0; i < ids.length; i += 500) {
+        n += app.db.delete(runs).where(inArray(runs.id, ids.slice(i, i + 500))).run().changes;
+      }
+      return n;
+    })
+    .immediate();
+}
+
+/** At startup: runs left QUEUED or RUNNING by a previous process will never finish; fail them. */
+export function markInterruptedRuns(app: AppDatabase): number {
+  return app.db
+    .update(runs)
+    .set({ status: 'FAILED', error: 'interrupted', finishedAt: Date.now() })
+    .where(inArray(runs.status, ['QUEUED', 'RUNNING']))
+    .run().changes;
+}

@@ -1,0 +1,3 @@
+/** The storage schema: drizzle tables for both aggregates (drizzle.config.ts points here). */
+export * from './market.js';
+export * from './runs.js';
