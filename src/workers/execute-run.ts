@@ -22,9 +22,8 @@ export interface RunProgress {
   readonly totalBars: number;
   /** Time of the last processed bar, epoch ms. */
   readonly simTime: number;
-  /** The whole curve so far (views); points [equityFrom, curve.length) are new since the last report. */
+  /** The whole curve so far (views into the engine's arrays: read now, don't keep). */
   readonly curve: EquityCurve;
-  readonly equityFrom: number;
 }
 
 export interface RunHooks {
@@ -70,7 +69,6 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
     const totalBars = bt.timeline.totalBars;
     const storeEvery = hooks.progressStoreIntervalMs ?? 250;
     let lastStored = 0;
-    let reported = 0;
     let cancelled = false;
     for (;;) {
       const done = bt.advance(CHUNK_STEPS);
@@ -80,8 +78,7 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
       const barsProcessed = bt.barsProcessed;
       const progress = totalBars === 0 ? 1 : barsProcessed / totalBars;
       const curve = bt.equityCurve();
-      hooks.onProgress?.({ progress, barsProcessed, totalBars, simTime: bt.simTime, curve, equityFrom: reported });
-      reported = curve.length;
+      hooks.onProgress?.({ progress, barsProcessed, totalBars, simTime: bt.simTime, curve });
       if (done) break;
       if (hooks.isCancelled?.()) {
         cancelled = true;

@@ -1,0 +1,39 @@
+/** The SchemaBuilder with its plugins and the one Types interface; nothing else lives here. */
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { StrategyRegistry } from '../engine/strategy-registry.js';
+import type { AppDatabase } from '../data/db.js';
+import type { JobManager } from '../jobs/job-manager.js';
+
+export interface GraphQLContext {
+  readonly app: AppDatabase;
+  readonly jobs: JobManager;
+  readonly strategies: StrategyRegistry;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  Scalars: {
+    /** Epoch ms or Date out; Date in. */
+    DateTime: { Input: Date; Output: Date | number };
+    /** YYYY-MM-DD, kept as a string end to end. */
+    Date: { Input: string; Output: string };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+  };
+  // Output fields are non-null unless they say `nullable: true`, as in CONTRACT.md.
+  DefaultFieldNullability: false;
+}>({
+  defaultFieldNullability: false,
+  plugins: [RelayPlugin],
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    // No Relay Node interface: our ids are plain, and the contract has no node query.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

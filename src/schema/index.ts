@@ -1,0 +1,9 @@
+/** Imports every type file, then builds the schema. */
+import { builder } from './builder.js';
+import './scalars.js';
+import './strategy.js';
+import './dataset.js';
+import './trading-types.js';
+import './run.js';
+
+export const schema = builder.toSchema({ sortSchema: false });

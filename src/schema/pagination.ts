@@ -1,0 +1,56 @@
+/** Relay connections over offset pages (fills, orders) with validated arguments. */
+import { cursorToOffset, offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
+import type { Page } from '../data/run-types.js';
+import { badField } from './errors.js';
+
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 10_000;
+
+export interface ConnectionArgs {
+  readonly first?: number | null;
+  readonly after?: string | null;
+  readonly last?: number | null;
+  readonly before?: string | null;
+}
+
+/** Refuses what offsetForArgs would otherwise throw as an unexpected error, or silently clamp. */
+export function checkConnectionArgs(args: ConnectionArgs): void {
+  for (const name of ['first', 'last'] as const) {
+    const n = args[name];
+    if (n != null && (n < 0 || n > MAX_PAGE)) throw badField(name, `must be between 0 and ${MAX_PAGE}, got ${n}`);
+  }
+  for (const name of ['after', 'before'] as const) {
+    const c = args[name];
+    if (c == null) continue;
+    let offset = NaN;
+    try {
+      offset = cursorToOffset(c);
+    } catch {
+      // reported below
+    }
+    if (!Number.isInteger(offset) || offset < 0) throw badField(name, `not a cursor of this connection: ${JSON.stringify(c)}`);
+  }
+  if (args.last != null && args.before == null && args.first == null) throw badField('last', 'needs before or first');
+}
+
+export function offsetConnection<T, N>(args: ConnectionArgs, fetch: (offset: number, limit: number) => Page<T>, node: (item: T) => N) {
+  checkConnectionArgs(args);
+  const { offset, limit, hasPreviousPage, hasNextPage, expectedSize } = offsetForArgs({
+    args: { first: args.first ?? undefined, last: args.last ?? undefined, after: args.after ?? undefined, before: args.before ?? undefined },
+    defaultSize: DEFAULT_PAGE,
+    maxSize: MAX_PAGE,
+  });
+  const page = fetch(offset, limit);
+  const items = page.items.slice(0, expectedSize);
+  const edges = items.map((item, k) => ({ cursor: offsetToCursor(offset + k), node: node(item) }));
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: {
+      hasNextPage: hasNextPage(page.items.length),
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

@@ -1,0 +1,299 @@
+/** BacktestRun with its results, the run queries and mutations, and the live subscriptions. */
+import type { RunMetrics } from '../engine/results.js';
+import { getEquityCurve, getFills, getOrders, getRoundTrips, getRun, listRuns, RUN_STATUSES, type RunRecord } from '../data/run-store.js';
+import { RunInputError, validateRunInput } from '../jobs/run-input.js';
+import { equityStream, fillStream, parseRunId, RunNotFoundError, statusStream } from '../jobs/run-streams.js';
+import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
+import { builder, type GraphQLContext } from './builder.js';
+import { BarPeriodEnum } from './dataset.js';
+import { badField, badUserInput, notFound } from './errors.js';
+import { checkConnectionArgs, MAX_PAGE, offsetConnection } from './pagination.js';
+import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
+import { EquityPointRef, FillRef, OrderRef, RoundTripRef } from './trading-types.js';
+
+export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES });
+
+const RunMetricsRef = builder.objectRef<RunMetrics>('RunMetrics').implement({
+  description: 'Statistics of CONVENTIONS.md; ratios are fractions (0.05 = 5%), null where undefined.',
+  fields: (t) => ({
+    finalEquity: t.exposeFloat('finalEquity'),
+    totalReturn: t.exposeFloat('totalReturn'),
+    cagr: t.exposeFloat('cagr', { nullable: true }),
+    volatility: t.exposeFloat('volatility', { nullable: true }),
+    sharpe: t.exposeFloat('sharpe', { nullable: true }),
+    sortino: t.exposeFloat('sortino', { nullable: true }),
+    maxDrawdown: t.exposeFloat('maxDrawdown'),
+    maxDrawdownDuration: t.exposeInt('maxDrawdownDuration', { description: 'In bars.' }),
+    trades: t.exposeInt('trades'),
+    winRate: t.exposeFloat('winRate', { nullable: true }),
+    profitFactor: t.exposeFloat('profitFactor', { nullable: true }),
+    totalCommission: t.exposeFloat('totalCommission'),
+    exposure: t.exposeFloat('exposure'),
+  }),
+});
+
+/** Live progress of an active run overrides the stored one, which is only written a few times a second. */
+function liveState(ctx: GraphQLContext, run: RunRecord): StatusSnapshot {
+  const active = ctx.jobs.activeRun(run.id);
+  if (active && active.state.status === run.status) return active.state;
+  return { status: run.status, progress: run.progress, barsProcessed: run.barsProcessed, simTime: active?.state.simTime ?? null };
+}
+
+export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implement({
+  fields: (t) => ({
+    id: t.id({ resolve: (r) => String(r.id) }),
+    strategy: t.field({ type: StrategyRef, resolve: (r, _a, ctx) => strategyOrPlaceholder(ctx.strategies, r.strategy) }),
+    params: t.field({ type: 'JSONObject', resolve: (r) => r.params }),
+    symbols: t.stringList({ resolve: (r) => r.symbols }),
+    period: t.field({ type: BarPeriodEnum, resolve: (r) => r.period }),
+    dataset: t.id({ resolve: (r) => r.dataset }),
+    start: t.field({ type: 'Date', nullable: true, resolve: (r) => r.start }),
+    end: t.field({ type: 'Date', nullable: true, resolve: (r) => r.end }),
+    initialCash: t.exposeFloat('initialCash'),
+    slippageBps: t.exposeFloat('slippageBps'),
+    status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
+    progress: t.float({ resolve: (r, _a, ctx) => liveState(ctx, r).progress }),
+    barsProcessed: t.int({ resolve: (r, _a, ctx) => liveState(ctx, r).barsProcessed }),
+    error: t.exposeString('error', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.finishedAt }),
+    metrics: t.field({
+      type: RunMetricsRef,
+      nullable: true,
+      description: 'Null until the run has ended; a cancelled run reports the metrics of its partial results.',
+      resolve: (r) => (r.status === 'COMPLETED' || r.status === 'CANCELLED' ? r.metrics : null),
+    }),
+    fills: t.connection(
+      {
+        type: FillRef,
+        description: 'In execution order.',
+        resolve: (r, args, ctx) =>
+          offsetConnection(args, (offset, limit) => getFills(ctx.app, r.id, { offset, limit }), (item) => ({ runId: r.id, item })),
+      },
+      { name: 'FillConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
+    ),
+    orders: t.connection(
+      {
+        type: OrderRef,
+        description: 'In submission order.',
+        resolve: (r, args, ctx) =>
+          offsetConnection(args, (offset, limit) => getOrders(ctx.app, r.id, { offset, limit }), (item) => ({ runId: r.id, item })),
+      },
+      { name: 'OrderConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
+    ),
+    roundTrips: t.field({ type: [RoundTripRef], resolve: (r, _a, ctx) => getRoundTrips(ctx.app, r.id).items }),
+    equityCurve: t.field({
+      type: [EquityPointRef],
+      description: 'One point per timestamp; maxPoints downsamples, keeping the first, the last and the extremes.',
+      args: { maxPoints: t.arg.int() },
+      resolve: (r, args, ctx) => {
+        if (args.maxPoints != null && args.maxPoints < 2) throw badField('maxPoints', `must be >= 2, got ${args.maxPoints}`);
+        const curve = getEquityCurve(ctx.app, r.id, args.maxPoints ?? undefined);
+        if (!curve) return ctx.jobs.activeRun(r.id)?.equity ?? [];
+        const points: EquitySample[] = new Array(curve.length);
+        for (let k = 0; k < curve.length; k++) points[k] = { time: curve.time[k], equity: curve.equity[k], cash: curve.cash[k], drawdown: curve.drawdown[k] };
+        return points;
+      },
+    }),
+  }),
+});
+
+interface StatusEventShape extends StatusSnapshot {
+  readonly runId: number;
+}
+
+const RunStatusEventRef = builder.objectRef<StatusEventShape>('RunStatusEvent').implement({
+  fields: (t) => ({
+    run: t.field({
+      type: BacktestRunRef,
+      resolve: (e, _a, ctx) => {
+        const run = getRun(ctx.app, e.runId);
+        if (!run) throw notFound('run', String(e.runId));
+        return run;
+      },
+    }),
+    status: t.field({ type: RunStatusEnum, resolve: (e) => e.status }),
+    progress: t.exposeFloat('progress'),
+    barsProcessed: t.exposeInt('barsProcessed'),
+    simTime: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.simTime }),
+  }),
+});
+
+function requireRun(ctx: GraphQLContext, id: string): RunRecord {
+  const runId = parseRunId(id);
+  const run = Number.isSafeInteger(runId) ? getRun(ctx.app, runId) : null;
+  if (!run) throw notFound('run', id);
+  return run;
+}
+
+builder.queryFields((t) => ({
+  run: t.field({
+    type: BacktestRunRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const runId = parseRunId(String(args.id));
+      return Number.isSafeInteger(runId) ? getRun(ctx.app, runId) : null;
+    },
+  }),
+  runs: t.connection(
+    {
+      type: BacktestRunRef,
+      description: 'Newest first. Cursors are run ids, stable while new runs arrive.',
+      args: { status: t.arg({ type: RunStatusEnum }), strategy: t.arg.id() },
+      resolve: (_root, args, ctx) => {
+        if (args.last != null || args.before != null) throw badField(args.last != null ? 'last' : 'before', 'runs pages forward only: use first and after');
+        checkConnectionArgs({ first: args.first });
+        let after: number | null = null;
+        if (args.after != null) {
+          after = parseRunId(args.after);
+          if (!Number.isSafeInteger(after)) throw badField('after', `not a cursor of this connection: ${JSON.stringify(args.after)}`);
+        }
+        const page = listRuns(ctx.app, {
+          first: Math.min(args.first ?? 20, MAX_PAGE),
+          after,
+          status: args.status ?? null,
+          strategy: args.strategy == null ? null : String(args.strategy),
+        });
+        const edges = page.runs.map((run) => ({ cursor: String(run.id), node: run }));
+        return {
+          edges,
+          totalCount: page.totalCount,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: after !== null,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges[edges.length - 1]?.cursor ?? null,
+          },
+        };
+      },
+    },
+    { name: 'BacktestRunConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
+  ),
+}));
+
+const CommissionInput = builder.inputType('CommissionInput', {
+  fields: (t) => ({
+    perUnit: t.float({ defaultValue: 0 }),
+    minimumPerOrder: t.float({ defaultValue: 0 }),
+    percentOfNotional: t.float({ defaultValue: 0 }),
+  }),
+});
+
+const RunBacktestInput = builder.inputType('RunBacktestInput', {
+  fields: (t) => ({
+    strategy: t.id({ required: true }),
+    params: t.field({ type: 'JSONObject', description: 'Overrides of the defaults, validated against the specs.' }),
+    symbols: t.stringList({ required: true }),
+    period: t.field({ type: BarPeriodEnum, required: true }),
+    dataset: t.id({ description: 'Default: the first dataset.' }),
+    start: t.field({ type: 'Date', description: 'Inclusive; default: the first bar.' }),
+    end: t.field({ type: 'Date', description: 'Inclusive (whole day); default: the last bar.' }),
+    initialCash: t.float({ defaultValue: 100_000 }),
+    commission: t.field({ type: CommissionInput }),
+    slippageBps: t.float({ defaultValue: 0 }),
+    periodsPerYear: t.float({ description: 'Annualisation of volatility, Sharpe and Sortino; default by period (252 for DAY).' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  runBacktest: t.field({
+    type: BacktestRunRef,
+    description: 'Validates, stores the run QUEUED and starts it; returns at once.',
+    args: { input: t.arg({ type: RunBacktestInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      try {
+        const validated = validateRunInput(ctx, {
+          strategy: String(input.strategy),
+          params: input.params ?? undefined,
+          symbols: input.symbols,
+          period: input.period,
+          dataset: input.dataset == null ? null : String(input.dataset),
+          start: input.start,
+          end: input.end,
+          initialCash: input.initialCash,
+          commission: input.commission,
+          slippageBps: input.slippageBps,
+          periodsPerYear: input.periodsPerYear,
+        });
+        return ctx.jobs.enqueue(validated);
+      } catch (e) {
+        if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
+        throw e;
+      }
+    },
+  }),
+  cancelBacktest: t.field({
+    type: BacktestRunRef,
+    description: 'A queued run is CANCELLED at once; a running one stops within a second and keeps its partial results.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const run = requireRun(ctx, String(args.id));
+      return (await ctx.jobs.cancel(run.id)) ?? run;
+    },
+  }),
+  deleteRuns: t.int({
+    description: 'Deletes runs and everything stored for them (active ones are cancelled first); returns how many were deleted.',
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const ids = args.ids.map((id, i) => {
+        const n = parseRunId(String(id));
+        if (!Number.isSafeInteger(n)) throw badField(`ids[${i}]`, `not a run id: ${JSON.stringify(id)}`);
+        return n;
+      });
+      return ctx.jobs.delete(ids);
+    },
+  }),
+}));
+
+/** Maps an unknown id to NOT_FOUND before the first event, as the contract asks. */
+async function* guarded<T>(make: () => AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    yield* make();
+  } catch (e) {
+    if (e instanceof RunNotFoundError) throw notFound('run', e.id);
+    throw e;
+  }
+}
+
+builder.subscriptionFields((t) => ({
+  runStatus: t.field({
+    type: RunStatusEventRef,
+    description: 'First the current state, then every status change and progress step (a few per second); completes after a final status.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => {
+      const id = String(args.id);
+      requireRun(ctx, id);
+      const runId = parseRunId(id);
+      return (async function* () {
+        for await (const s of guarded(() => statusStream(ctx, id))) yield { ...s, runId };
+      })();
+    },
+    resolve: (event: StatusEventShape) => event,
+  }),
+  runFills: t.field({
+    type: FillRef,
+    description: 'Every fill exactly once, in execution order: earlier fills replayed first, then live ones; completes when the run ends.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => {
+      const id = String(args.id);
+      const run = requireRun(ctx, id);
+      return (async function* () {
+        for await (const f of guarded(() => fillStream(ctx, id))) yield { runId: run.id, item: f };
+      })();
+    },
+    resolve: (event: { runId: number; item: import('../engine/orders.js').Fill }) => event,
+  }),
+  runEquity: t.field({
+    type: EquityPointRef,
+    description: 'Equity samples from the start (replayed, then live, a few per second); the last is the final equity; completes when the run ends.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => {
+      const id = String(args.id);
+      requireRun(ctx, id);
+      return guarded(() => equityStream(ctx, id));
+    },
+    resolve: (point: EquitySample) => point,
+  }),
+}));

@@ -1,0 +1,166 @@
+/**
+ * The service: graphql-yoga on a Node HTTP server, graphql-ws on the same port and path, GraphiQL
+ * (subscriptions over the WebSocket), GET /health, and a graceful shutdown that lets runs finish
+ * for a while, cancels the rest, and closes the pool and the database.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { ExecutionArgs } from 'graphql';
+import { openDatabase, type AppDatabase } from './data/db.js';
+import { seedDemoData } from './data/demo.js';
+import { markInterruptedRuns } from './data/run-store.js';
+import { JobManager } from './jobs/job-manager.js';
+import { loadStrategies, strategiesDir } from './jobs/strategy-loader.js';
+import type { GraphQLContext } from './schema/builder.js';
+import { schema } from './schema/index.js';
+
+export interface AppOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  readonly strategiesDir: string;
+  /** Pool threads; default WORKERS or the number of cores. */
+  readonly workers?: number;
+  /** Load the demo datasets into an empty database at start-up. */
+  readonly seedDemo: boolean;
+  /** How long running jobs may go on after a shutdown request before they are cancelled. */
+  readonly shutdownGraceMs: number;
+  readonly progressIntervalMs?: number;
+  readonly log: (line: string) => void;
+}
+
+export interface App {
+  readonly app: AppDatabase;
+  readonly jobs: JobManager;
+  /** Strategy files that could not be loaded, one line each. */
+  readonly strategyProblems: readonly string[];
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions {
+  const port = env.PORT === undefined ? 4000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${env.PORT}`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    databasePath: env.DATABASE_PATH ?? './data/backtest.db',
+    strategiesDir: strategiesDir(),
+    seedDemo: true,
+    shutdownGraceMs: 10_000,
+    log: (line) => console.log(line),
+  };
+}
+
+export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> {
+  const o: AppOptions = { ...optionsFromEnv(), ...options };
+  const app = openDatabase(o.databasePath);
+  const interrupted = markInterruptedRuns(app);
+  if (interrupted > 0) o.log(`marked ${interrupted} run(s) left unfinished by a previous process as FAILED (interrupted)`);
+  if (o.seedDemo && seedDemoData(app).seeded) o.log('loaded the demo datasets (demo: SPX daily; synthetic: 4 symbols of minute bars)');
+  const { registry: strategies, problems } = await loadStrategies(o.strategiesDir);
+  for (const p of problems) o.log(`strategy file skipped: ${p}`);
+  const jobs = new JobManager({
+    app,
+    databasePath: app.path,
+    strategiesDir: o.strategiesDir,
+    workers: o.workers,
+    progressIntervalMs: o.progressIntervalMs,
+  });
+  const context: GraphQLContext = { app, jobs, strategies };
+
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS' },
+    context: () => context,
+    logging: false,
+  });
+
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/health' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok', activeRuns: jobs.activeCount(), workers: jobs.threads }));
+      return;
+    }
+    void yoga.requestListener(req, res);
+  });
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  // graphql-ws through Yoga's envelope, so WebSocket operations share the plugins and context of HTTP ones.
+  const ws = useServer(
+    {
+      execute: (args) => (args.rootValue as Envelope).execute(args),
+      subscribe: (args) => (args.rootValue as Envelope).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const env = yoga.getEnveloped({ ...ctx, req: ctx.extra.request as IncomingMessage, socket: ctx.extra.socket, params });
+        const args = {
+          schema: env.schema,
+          operationName: params.operationName,
+          document: env.parse(params.query),
+          variableValues: params.variables,
+          contextValue: await env.contextFactory(),
+          rootValue: { execute: env.execute, subscribe: env.subscribe },
+        };
+        const errors = env.validate(args.schema, args.document);
+        return errors.length > 0 ? errors : args;
+      },
+    },
+    wss,
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    jobs,
+    strategyProblems: problems,
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(o.port, o.host, () => {
+          const { port } = server.address() as AddressInfo;
+          const url = `http://${o.host}:${port}/graphql`;
+          resolve({ url, port });
+        });
+      }),
+    stop: () =>
+      (stopping ??= (async () => {
+        // Stop accepting connections; let runs finish (then cancel them); then close everything else.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await jobs.shutdown(o.shutdownGraceMs);
+        await ws.dispose();
+        server.closeAllConnections();
+        await closed;
+        app.close();
+      })()),
+  };
+}
+
+interface Envelope {
+  execute: (args: ExecutionArgs) => ReturnType<typeof import('graphql').execute>;
+  subscribe: (args: ExecutionArgs) => ReturnType<typeof import('graphql').subscribe>;
+}
+
+/** `backtest serve` / `npm start`: starts on PORT/HOST and shuts down gracefully on SIGINT/SIGTERM. */
+export async function serve(): Promise<void> {
+  const built = await buildApp();
+  const { url } = await built.start();
+  console.log(`backtest-gql listening on ${url} (GraphiQL in a browser; WebSocket subscriptions on the same URL)`);
+  console.log(`database ${built.app.path}, ${built.jobs.threads} worker thread(s)`);
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    if (++signals > 1) process.exit(1); // a second Ctrl-C does not wait
+    console.log(`${signal}: shutting down (running jobs get a few seconds to finish)`);
+    built.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
