@@ -16,6 +16,9 @@ const SECTIONS: Record<string, string> = {
   load: './sections/load.js',
   import: './sections/import.js',
   equity: './sections/equity.js',
+  e2e: './sections/e2e.js',
+  subscribers: './sections/subscribers.js',
+  graphql: './sections/graphql.js',
 };
 
 async function main(): Promise<void> {

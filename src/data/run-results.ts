@@ -3,24 +3,22 @@
  * Rows are keyed (runId, seq) where seq is the position in the engine's result arrays.
  */
 import { asc, count, eq } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Fill, Order } from '../engine/orders.js';
 import type { BacktestResult, EquityCurve, RoundTrip } from '../engine/results.js';
+import { bulkInsert } from './bulk-insert.js';
 import type { AppDatabase } from './db.js';
 import { downsampleEquity } from './downsample.js';
 import { decodeEquity, encodeEquity } from './equity-codec.js';
 import type { Page, PageOptions } from './run-types.js';
 import { equityCurves, fills, orders, roundTrips } from './schema/index.js';
 
-/** Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters at ~20 columns. */
-const INSERT_BATCH = 500;
 
 /** Replaces whatever results the run had; call inside the finishing transaction. */
 export function writeResults(app: AppDatabase, runId: number, r: BacktestResult): void {
   deleteResults(app, runId);
-  insertBatched(app, orders, r.orders.map((o, seq) => orderRow(runId, seq, o)));
-  insertBatched(app, fills, r.fills.map((f, seq) => ({ runId, seq, fillId: f.id, ...fillFields(f) })));
-  insertBatched(app, roundTrips, r.roundTrips.map((t, seq) => ({ runId, seq, ...t })));
+  bulkInsert(app, orders, r.orders.map((o, seq) => orderRow(runId, seq, o)));
+  bulkInsert(app, fills, r.fills.map((f, seq) => ({ runId, seq, fillId: f.id, ...fillFields(f) })));
+  bulkInsert(app, roundTrips, r.roundTrips.map((t, seq) => ({ runId, seq, ...t })));
   app.db.insert(equityCurves).values({ runId, ...encodeEquity(r.equity) }).run();
 }
 
@@ -103,11 +101,6 @@ function fillFields(f: Fill) {
   return rest;
 }
 
-function insertBatched<T extends SQLiteTable>(app: AppDatabase, table: T, rows: T['$inferInsert'][]): void {
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    app.db.insert(table).values(rows.slice(i, i + INSERT_BATCH)).run();
-  }
-}
 
 type ResultTable = typeof orders | typeof fills | typeof roundTrips;
 

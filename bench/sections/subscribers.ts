@@ -1,0 +1,48 @@
+/**
+ * subscribers.slowdown: end-to-end time of a 1,000,000-bar run (mutation to COMPLETED with results
+ * stored) with 10 live subscribers on each of runStatus, runFills and runEquity (30 subscriptions)
+ * divided by the time with none. subscribers.drainSlowdown also waits until every subscriber has
+ * received its last event (each of the 10 runFills streams gets every fill, one message each).
+ * Rounds alternate so background load hits both alike; best of each.
+ */
+import type { BenchSection } from '../figure.js';
+import { drain, runToEnd, startService } from '../service-fixture.js';
+
+const SUBSCRIBERS = 10;
+const STREAMS = [
+  `subscription($id: ID!) { runStatus(id: $id) { status progress barsProcessed } }`,
+  `subscription($id: ID!) { runFills(id: $id) { id time side price quantity commission } }`,
+  `subscription($id: ID!) { runEquity(id: $id) { time equity drawdown } }`,
+];
+
+export const run: BenchSection = async () => {
+  const s = await startService();
+  try {
+    const clients = Array.from({ length: SUBSCRIBERS }, () => s.wsClient());
+    let alone = Infinity;
+    let watched = Infinity;
+    let drainedAll = Infinity;
+    let fillsPerSubscriber = 0;
+    for (let round = 0; round < 3; round++) {
+      let t0 = performance.now();
+      alone = Math.min(alone, (await (await runToEnd(s)).finished) - t0);
+
+      t0 = performance.now();
+      const { id, finished } = await runToEnd(s);
+      const drained = await Promise.all(clients.flatMap((c) => STREAMS.map((q) => drain(c, q, id))));
+      const done = await finished;
+      watched = Math.min(watched, done - t0);
+      drainedAll = Math.min(drainedAll, Math.max(done, ...drained.map((d) => d.at)) - t0);
+      fillsPerSubscriber = drained[1].events;
+    }
+    return [
+      { name: 'subscribers.slowdown', value: watched / alone, unit: 'ratio' },
+      { name: 'subscribers.aloneMs', value: alone, unit: 'ms' },
+      { name: 'subscribers.watchedMs', value: watched, unit: 'ms' },
+      { name: 'subscribers.drainSlowdown', value: drainedAll / alone, unit: 'ratio' },
+      { name: 'subscribers.fillsPerSubscriber', value: fillsPerSubscriber, unit: 'fills' },
+    ];
+  } finally {
+    await s.close();
+  }
+};
