@@ -13,6 +13,8 @@ import { openDatabase, type AppDatabase } from './data/db.js';
 import { seedDemoData } from './data/demo.js';
 import { markInterruptedRuns } from './data/run-store.js';
 import { JobManager } from './jobs/job-manager.js';
+import { SweepManager } from './jobs/sweep-manager.js';
+import { markInterruptedSweeps } from './data/sweep-store.js';
 import { loadStrategies, strategiesDir } from './jobs/strategy-loader.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { schema } from './schema/index.js';
@@ -35,6 +37,7 @@ export interface AppOptions {
 export interface App {
   readonly app: AppDatabase;
   readonly jobs: JobManager;
+  readonly sweeps: SweepManager;
   /** Strategy files that could not be loaded, one line each. */
   readonly strategyProblems: readonly string[];
   start(): Promise<{ url: string; port: number }>;
@@ -58,8 +61,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
 export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> {
   const o: AppOptions = { ...optionsFromEnv(), ...options };
   const app = openDatabase(o.databasePath);
-  const interrupted = markInterruptedRuns(app);
-  if (interrupted > 0) o.log(`marked ${interrupted} run(s) left unfinished by a previous process as FAILED (interrupted)`);
+  const interrupted = markInterruptedRuns(app) + markInterruptedSweeps(app);
+  if (interrupted > 0) o.log(`marked ${interrupted} run(s)/sweep(s) left unfinished by a previous process as FAILED (interrupted)`);
   if (o.seedDemo && seedDemoData(app).seeded) o.log('loaded the demo datasets (demo: SPX daily; synthetic: 4 symbols of minute bars)');
   const { registry: strategies, problems } = await loadStrategies(o.strategiesDir);
   for (const p of problems) o.log(`strategy file skipped: ${p}`);
@@ -70,7 +73,8 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     workers: o.workers,
     progressIntervalMs: o.progressIntervalMs,
   });
-  const context: GraphQLContext = { app, jobs, strategies };
+  const sweeps = new SweepManager({ app, jobs, strategiesDir: o.strategiesDir });
+  const context: GraphQLContext = { app, jobs, sweeps, strategies };
 
   const yoga = createYoga({
     schema,
@@ -115,6 +119,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
   return {
     app,
     jobs,
+    sweeps,
     strategyProblems: problems,
     start: () =>
       new Promise((resolve, reject) => {
@@ -129,6 +134,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
       (stopping ??= (async () => {
         // Stop accepting connections; let runs finish (then cancel them); then close everything else.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await sweeps.shutdown();
         await jobs.shutdown(o.shutdownGraceMs);
         await ws.dispose();
         server.closeAllConnections();

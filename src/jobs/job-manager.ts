@@ -12,6 +12,7 @@ import type { Fill } from '../engine/orders.js';
 import type { AppDatabase } from '../data/db.js';
 import { createRun, deleteRuns, getRun, type RunRecord } from '../data/run-store.js';
 import type { BacktestTask, BacktestTaskResult, WorkerMessage } from '../workers/protocol.js';
+import { pubsubEventTarget } from './event-target.js';
 import { cancelQueuedRun, failUnfinishedRun } from './run-transitions.js';
 import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
 import type { ValidatedRun } from './run-input.js';
@@ -46,7 +47,7 @@ const POOL_ENTRY = new URL('../workers/pool-entry.mjs', import.meta.url).href;
 const PORT_DRAIN_MS = 1_000;
 
 export class JobManager {
-  readonly pubsub = createPubSub<RunTopics>();
+  readonly pubsub = createPubSub<RunTopics>({ eventTarget: pubsubEventTarget() });
   private readonly pool: Piscina;
   private readonly active = new Map<number, ActiveRun>();
   private accepting = true;
@@ -58,6 +59,12 @@ export class JobManager {
 
   get threads(): number {
     return this.pool.options.maxThreads;
+  }
+
+  /** Runs a named task of the pool entry (e.g. `runSweepChunk`) on the shared pool. */
+  runTask<T>(name: string, task: unknown): Promise<T> {
+    if (!this.accepting) return Promise.reject(new Error('the server is shutting down'));
+    return this.pool.run(task, { name }) as Promise<T>;
   }
 
   activeRun(id: number): ActiveRun | undefined {

@@ -8,7 +8,8 @@ import type { Fill } from '../engine/orders.js';
 import type { AppDatabase } from '../data/db.js';
 import { getEquityCurve, getFills, getRun, type RunRecord } from '../data/run-store.js';
 import type { JobManager } from './job-manager.js';
-import type { EquitySample, RunEvent, StatusSnapshot } from './run-events.js';
+import type { EquitySample, StatusSnapshot } from './run-events.js';
+import type { SweepManager, SweepSnapshot } from './sweep-manager.js';
 
 /** Points replayed for a run that has already ended: the curve downsampled, its last point the final equity. */
 const STORED_EQUITY_REPLAY_POINTS = 500;
@@ -121,5 +122,29 @@ export async function* equityStream({ app, jobs }: StreamContext, id: string): A
     }
   } finally {
     await iterator.return?.();
+  }
+}
+
+/** sweepProgress: the current state first, then throttled progress, completing when the sweep ends. */
+export async function* sweepStream(sweeps: SweepManager, id: number): AsyncGenerator<SweepSnapshot> {
+  const iterator = sweeps.pubsub.subscribe('sweep', id)[Symbol.asyncIterator]();
+  const first = iterator.next(); // listening from here on (see listen)
+  try {
+    const current = sweeps.snapshot(id);
+    if (current === null) throw new SweepNotFoundError(String(id));
+    yield current;
+    if (!sweeps.activeSweep(id)) return;
+    for (let r = await first; !r.done; r = await iterator.next()) {
+      yield r.value.snapshot;
+      if (r.value.kind === 'end') return;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+export class SweepNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`no sweep with id ${id}`);
   }
 }

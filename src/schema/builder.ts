@@ -4,10 +4,12 @@ import RelayPlugin from '@pothos/plugin-relay';
 import type { StrategyRegistry } from '../engine/strategy-registry.js';
 import type { AppDatabase } from '../data/db.js';
 import type { JobManager } from '../jobs/job-manager.js';
+import type { SweepManager } from '../jobs/sweep-manager.js';
 
 export interface GraphQLContext {
   readonly app: AppDatabase;
   readonly jobs: JobManager;
+  readonly sweeps: SweepManager;
   readonly strategies: StrategyRegistry;
 }
 

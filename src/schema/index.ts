@@ -7,3 +7,4 @@ import './trading-types.js';
 import './run.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
+import './sweep.js';

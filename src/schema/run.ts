@@ -13,7 +13,7 @@ import { EquityPointRef, FillRef, OrderRef, RoundTripRef } from './trading-types
 
 export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES });
 
-const RunMetricsRef = builder.objectRef<RunMetrics>('RunMetrics').implement({
+export const RunMetricsRef = builder.objectRef<RunMetrics>('RunMetrics').implement({
   description: 'Statistics of CONVENTIONS.md; ratios are fractions (0.05 = 5%), null where undefined.',
   fields: (t) => ({
     finalEquity: t.exposeFloat('finalEquity'),
@@ -173,7 +173,7 @@ builder.queryFields((t) => ({
   ),
 }));
 
-const CommissionInput = builder.inputType('CommissionInput', {
+export const CommissionInput = builder.inputType('CommissionInput', {
   fields: (t) => ({
     perUnit: t.float({ defaultValue: 0 }),
     minimumPerOrder: t.float({ defaultValue: 0 }),

@@ -1,0 +1,233 @@
+/**
+ * Parameter sweeps on the shared pool. The bars are loaded once in the main thread into
+ * SharedArrayBuffer-backed columns that every chunk task reads in place; combinations fan out in
+ * chunks; each finished chunk stores its metrics and publishes progress with the best so far; at
+ * the end the best `keepTop` combinations are re-run as ordinary runs, so they get full results.
+ */
+import { createPubSub } from 'graphql-yoga';
+import type { BarSeries } from '../engine/bars.js';
+import type { RunMetrics } from '../engine/results.js';
+import { loadBars } from '../data/bar-store.js';
+import type { AppDatabase } from '../data/db.js';
+import {
+  createSweep, finishSweep, getBestSweepResults, getSweep, linkSweepRun, markSweepStarted, recordSweepResults,
+  type SweepRecord, type SweepResultRecord,
+} from '../data/sweep-store.js';
+import type { RunStatus } from '../data/run-types.js';
+import type { SweepChunkOutcome, SweepChunkTask } from '../workers/sweep.worker.js';
+import { pubsubEventTarget } from './event-target.js';
+import type { JobManager } from './job-manager.js';
+import type { ValidatedSweep } from './sweep-input.js';
+import { isTerminal } from './run-events.js';
+
+export interface SweepSnapshot {
+  readonly status: RunStatus;
+  readonly progress: number;
+  readonly total: number;
+  readonly completed: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly best: SweepResultRecord | null;
+}
+
+export type SweepEvent = { readonly kind: 'progress' | 'end'; readonly snapshot: SweepSnapshot };
+
+interface ActiveSweep {
+  readonly id: number;
+  readonly cancelFlag: Int32Array;
+  snapshot: SweepSnapshot;
+  finished: Promise<void>;
+}
+
+/** Chunks per worker thread: enough to balance uneven combinations, few enough to keep overhead low. */
+const CHUNKS_PER_THREAD = 4;
+const MAX_CHUNK = 32;
+const PROGRESS_INTERVAL_MS = 200;
+
+export class SweepManager {
+  readonly pubsub = createPubSub<{ sweep: [id: number, event: SweepEvent] }>({ eventTarget: pubsubEventTarget() });
+  private readonly active = new Map<number, ActiveSweep>();
+
+  constructor(private readonly opts: { readonly app: AppDatabase; readonly jobs: JobManager; readonly strategiesDir: string }) {}
+
+  /** Stores the sweep QUEUED and starts it; returns at once. */
+  start(v: ValidatedSweep): SweepRecord {
+    const r = v.base.run;
+    const record = createSweep(this.opts.app, {
+      strategy: r.strategy,
+      baseParams: v.baseParams,
+      grid: v.grid,
+      symbols: r.symbols,
+      dataset: r.dataset,
+      period: r.period,
+      start: r.start ?? null,
+      end: r.end ?? null,
+      initialCash: r.initialCash,
+      commission: r.commission,
+      slippageBps: r.slippageBps,
+      periodsPerYear: r.periodsPerYear,
+      objective: v.objective,
+      maximize: v.maximize,
+      keepTop: v.keepTop,
+      total: v.total,
+      skipped: v.skipped,
+    });
+    const job: ActiveSweep = {
+      id: record.id,
+      cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
+      snapshot: { status: 'QUEUED', progress: 0, total: v.total, completed: 0, skipped: v.skipped, failed: 0, best: null },
+      finished: Promise.resolve(),
+    };
+    this.active.set(record.id, job);
+    job.finished = this.execute(record, v, job);
+    return record;
+  }
+
+  activeSweep(id: number): ActiveSweep | undefined {
+    return this.active.get(id);
+  }
+
+  /** The current state: live for an active sweep, stored otherwise; null for an unknown id. */
+  snapshot(id: number): SweepSnapshot | null {
+    const job = this.active.get(id);
+    if (job) return job.snapshot;
+    const s = getSweep(this.opts.app, id);
+    return s ? storedSnapshot(this.opts.app, s) : null;
+  }
+
+  /** Stops a sweep: results of finished combinations are kept; it ends CANCELLED. */
+  async cancel(id: number): Promise<SweepRecord | null> {
+    const job = this.active.get(id);
+    if (job) {
+      Atomics.store(job.cancelFlag, 0, 1);
+      await job.finished;
+    }
+    return getSweep(this.opts.app, id);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.active.keys()].map((id) => this.cancel(id)));
+  }
+
+  private async execute(record: SweepRecord, v: ValidatedSweep, job: ActiveSweep): Promise<void> {
+    const { app, jobs } = this.opts;
+    // Let start() return the QUEUED record before any work happens.
+    await Promise.resolve();
+    let status: 'COMPLETED' | 'FAILED' | 'CANCELLED' = 'COMPLETED';
+    let error: string | null = null;
+    try {
+      if (Atomics.load(job.cancelFlag, 0) !== 0 || !markSweepStarted(app, record.id)) {
+        status = 'CANCELLED';
+        return;
+      }
+      this.update(job, { status: 'RUNNING' }, true);
+      const r = v.base.run;
+      const series = r.symbols.map((symbol) =>
+        shareSeries(loadBars(app, { dataset: r.dataset, symbol, period: r.period, from: v.base.from, to: v.base.to })),
+      );
+      const size = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(v.combinations.length / (jobs.threads * CHUNKS_PER_THREAD))));
+      const chunks: ValidatedSweep['combinations'][] = [];
+      for (let k = 0; k < v.combinations.length; k += size) chunks.push(v.combinations.slice(k, k + size));
+      const toRun = v.combinations.length;
+      let lastPublished = 0;
+      await Promise.all(
+        chunks.map(async (combinations) => {
+          const task: SweepChunkTask = {
+            strategy: r.strategy,
+            strategiesDir: this.opts.strategiesDir,
+            series,
+            initialCash: r.initialCash,
+            commission: r.commission,
+            slippageBps: r.slippageBps,
+            periodsPerYear: r.periodsPerYear,
+            combinations,
+            cancelFlag: job.cancelFlag,
+          };
+          const outcomes = await jobs.runTask<SweepChunkOutcome[]>('runSweepChunk', task);
+          recordSweepResults(app, record.id, v.objective, outcomes);
+          const s = job.snapshot;
+          let best = s.best;
+          let completed = s.completed;
+          let failed = s.failed;
+          for (const o of outcomes) {
+            if (o.metrics === null) {
+              failed++;
+              continue;
+            }
+            completed++;
+            const candidate = { sweepId: record.id, seq: o.seq, params: o.params, metrics: o.metrics, objectiveValue: objectiveValue(o.metrics, v.objective), runId: null };
+            if (isBetter(candidate, best, v.maximize)) best = candidate;
+          }
+          const now = Date.now();
+          const publish = now - lastPublished >= PROGRESS_INTERVAL_MS;
+          if (publish) lastPublished = now;
+          this.update(job, { completed, failed, best, progress: toRun === 0 ? 1 : (completed + failed) / toRun }, publish);
+        }),
+      );
+      if (Atomics.load(job.cancelFlag, 0) !== 0) {
+        status = 'CANCELLED';
+        return;
+      }
+      // The best combinations become ordinary runs with fills, round trips and equity curves.
+      const sweep = getSweep(app, record.id);
+      if (sweep && v.keepTop > 0) {
+        for (const top of getBestSweepResults(app, sweep, v.keepTop)) {
+          const run = jobs.enqueue({ ...v.base, run: { ...v.base.run, params: top.params } });
+          linkSweepRun(app, record.id, top.seq, run.id);
+        }
+      }
+    } catch (e) {
+      status = Atomics.load(job.cancelFlag, 0) !== 0 ? 'CANCELLED' : 'FAILED';
+      error = status === 'FAILED' ? (e instanceof Error ? e.message : String(e)) : null;
+    } finally {
+      const stored = finishSweep(app, record.id, status, error);
+      const final = stored ? storedSnapshot(app, stored) : { ...job.snapshot, status };
+      job.snapshot = final;
+      this.active.delete(record.id);
+      this.pubsub.publish('sweep', record.id, { kind: 'end', snapshot: final });
+    }
+  }
+
+  private update(job: ActiveSweep, patch: Partial<SweepSnapshot>, publish: boolean): void {
+    if (isTerminal(job.snapshot.status)) return;
+    job.snapshot = { ...job.snapshot, ...patch };
+    if (publish) this.pubsub.publish('sweep', job.id, { kind: 'progress', snapshot: job.snapshot });
+  }
+}
+
+function storedSnapshot(app: AppDatabase, s: SweepRecord): SweepSnapshot {
+  const toRun = s.total - s.skipped;
+  return {
+    status: s.status,
+    progress: s.status === 'COMPLETED' || toRun === 0 ? 1 : (s.completed + s.failed) / toRun,
+    total: s.total,
+    completed: s.completed,
+    skipped: s.skipped,
+    failed: s.failed,
+    best: getBestSweepResults(app, s, 1)[0] ?? null,
+  };
+}
+
+function objectiveValue(m: RunMetrics, objective: keyof RunMetrics): number | null {
+  const v = m[objective];
+  return v === null || !Number.isFinite(v) ? null : v;
+}
+
+/** Better objective wins; null is worst; ties go to the earlier combination, like the stored order. */
+function isBetter(a: SweepResultRecord, b: SweepResultRecord | null, maximize: boolean): boolean {
+  if (b === null) return true;
+  if (a.objectiveValue === null) return false;
+  if (b.objectiveValue === null) return true;
+  if (a.objectiveValue === b.objectiveValue) return a.seq < b.seq;
+  return maximize ? a.objectiveValue > b.objectiveValue : a.objectiveValue < b.objectiveValue;
+}
+
+/** Copies a series into SharedArrayBuffers so every worker reads the same memory. */
+function shareSeries(s: BarSeries): BarSeries {
+  const share = (a: Float64Array) => {
+    const out = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    out.set(a);
+    return out;
+  };
+  return { symbol: s.symbol, length: s.length, time: share(s.time), open: share(s.open), high: share(s.high), low: share(s.low), close: share(s.close), volume: share(s.volume) };
+}

@@ -1,0 +1,221 @@
+/** Parameter sweeps: the Sweep type, its results, queries, mutations and the progress subscription. */
+import { getRun } from '../data/run-store.js';
+import { getSweep, getSweepResults, listSweeps, type SweepRecord, type SweepResultRecord } from '../data/sweep-store.js';
+import { RunInputError } from '../jobs/run-input.js';
+import { parseRunId, sweepStream, SweepNotFoundError } from '../jobs/run-streams.js';
+import { validateSweepInput } from '../jobs/sweep-input.js';
+import type { SweepSnapshot } from '../jobs/sweep-manager.js';
+import { builder, type GraphQLContext } from './builder.js';
+import { BarPeriodEnum } from './dataset.js';
+import { badField, badUserInput, notFound } from './errors.js';
+import { checkConnectionArgs, MAX_PAGE, offsetConnection } from './pagination.js';
+import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum } from './run.js';
+import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
+
+const SweepResultOrderEnum = builder.enumType('SweepResultOrder', {
+  values: { OBJECTIVE: { description: 'Best objective first (nulls last).' }, GRID: { description: 'Grid order.' } } as const,
+});
+
+const SweepResultRef = builder.objectRef<SweepResultRecord>('SweepResult').implement({
+  fields: (t) => ({
+    params: t.field({ type: 'JSONObject', resolve: (r) => r.params }),
+    metrics: t.field({ type: RunMetricsRef, resolve: (r) => r.metrics }),
+    objectiveValue: t.float({ nullable: true, resolve: (r) => r.objectiveValue }),
+    runId: t.id({ nullable: true, description: 'The full run of this combination, for the best keepTop.', resolve: (r) => (r.runId === null ? null : String(r.runId)) }),
+    run: t.field({ type: BacktestRunRef, nullable: true, resolve: (r, _a, ctx) => (r.runId === null ? null : getRun(ctx.app, r.runId)) }),
+  }),
+});
+
+const live = (ctx: GraphQLContext, s: SweepRecord): SweepSnapshot => ctx.sweeps.snapshot(s.id) as SweepSnapshot;
+
+export const SweepRef = builder.objectRef<SweepRecord>('Sweep').implement({
+  fields: (t) => ({
+    id: t.id({ resolve: (s) => String(s.id) }),
+    strategy: t.field({ type: StrategyRef, resolve: (s, _a, ctx) => strategyOrPlaceholder(ctx.strategies, s.strategy) }),
+    params: t.field({ type: 'JSONObject', description: 'Fixed overrides shared by every combination.', resolve: (s) => s.baseParams }),
+    grid: t.field({ type: 'JSONObject', description: 'Each swept parameter with its expanded list of values.', resolve: (s) => s.grid }),
+    symbols: t.stringList({ resolve: (s) => s.symbols }),
+    period: t.field({ type: BarPeriodEnum, resolve: (s) => s.period }),
+    dataset: t.id({ resolve: (s) => s.dataset }),
+    start: t.field({ type: 'Date', nullable: true, resolve: (s) => s.start }),
+    end: t.field({ type: 'Date', nullable: true, resolve: (s) => s.end }),
+    initialCash: t.exposeFloat('initialCash'),
+    status: t.field({ type: RunStatusEnum, resolve: (s, _a, ctx) => live(ctx, s).status }),
+    progress: t.float({ resolve: (s, _a, ctx) => live(ctx, s).progress }),
+    total: t.int({ description: 'Combinations in the grid, skipped ones included.', resolve: (s) => s.total }),
+    completed: t.int({ resolve: (s, _a, ctx) => live(ctx, s).completed }),
+    skipped: t.int({ description: 'Combinations that break a cross-parameter rule; not run.', resolve: (s) => s.skipped }),
+    failed: t.int({ resolve: (s, _a, ctx) => live(ctx, s).failed }),
+    objective: t.exposeString('objective'),
+    maximize: t.exposeBoolean('maximize'),
+    keepTop: t.exposeInt('keepTop'),
+    best: t.field({ type: SweepResultRef, nullable: true, resolve: (s, _a, ctx) => live(ctx, s).best }),
+    results: t.connection(
+      {
+        type: SweepResultRef,
+        args: { orderBy: t.arg({ type: SweepResultOrderEnum, defaultValue: 'OBJECTIVE' }) },
+        resolve: (s, args, ctx) =>
+          offsetConnection(args, (offset, limit) => getSweepResults(ctx.app, s, args.orderBy ?? 'OBJECTIVE', { offset, limit }), (r) => r),
+      },
+      { name: 'SweepResultConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
+    ),
+    error: t.exposeString('error', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.finishedAt }),
+  }),
+});
+
+interface SweepEventShape extends SweepSnapshot {
+  readonly sweepId: number;
+}
+
+const SweepProgressEventRef = builder.objectRef<SweepEventShape>('SweepProgressEvent').implement({
+  fields: (t) => ({
+    sweep: t.field({
+      type: SweepRef,
+      resolve: (e, _a, ctx) => {
+        const s = getSweep(ctx.app, e.sweepId);
+        if (!s) throw notFound('sweep', String(e.sweepId));
+        return s;
+      },
+    }),
+    status: t.field({ type: RunStatusEnum, resolve: (e) => e.status }),
+    progress: t.exposeFloat('progress'),
+    total: t.exposeInt('total'),
+    completed: t.exposeInt('completed'),
+    skipped: t.exposeInt('skipped'),
+    failed: t.exposeInt('failed'),
+    best: t.field({ type: SweepResultRef, nullable: true, resolve: (e) => e.best }),
+  }),
+});
+
+function requireSweep(ctx: GraphQLContext, id: string): SweepRecord {
+  const n = parseRunId(id);
+  const s = Number.isSafeInteger(n) ? getSweep(ctx.app, n) : null;
+  if (!s) throw notFound('sweep', id);
+  return s;
+}
+
+builder.queryFields((t) => ({
+  sweep: t.field({
+    type: SweepRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const n = parseRunId(String(args.id));
+      return Number.isSafeInteger(n) ? getSweep(ctx.app, n) : null;
+    },
+  }),
+  sweeps: t.connection(
+    {
+      type: SweepRef,
+      description: 'Newest first. Cursors are sweep ids.',
+      resolve: (_root, args, ctx) => {
+        if (args.last != null || args.before != null) throw badField(args.last != null ? 'last' : 'before', 'sweeps pages forward only: use first and after');
+        checkConnectionArgs({ first: args.first });
+        let after: number | null = null;
+        if (args.after != null) {
+          after = parseRunId(args.after);
+          if (!Number.isSafeInteger(after)) throw badField('after', `not a cursor of this connection: ${JSON.stringify(args.after)}`);
+        }
+        const page = listSweeps(ctx.app, { first: Math.min(args.first ?? 20, MAX_PAGE), after });
+        const edges = page.sweeps.map((s) => ({ cursor: String(s.id), node: s }));
+        return {
+          edges,
+          totalCount: page.totalCount,
+          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+        };
+      },
+    },
+    { name: 'SweepConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
+  ),
+}));
+
+const RunSweepInput = builder.inputType('RunSweepInput', {
+  fields: (t) => ({
+    strategy: t.id({ required: true }),
+    params: t.field({ type: 'JSONObject', description: 'Fixed overrides shared by every combination.' }),
+    symbols: t.stringList({ required: true }),
+    period: t.field({ type: BarPeriodEnum, required: true }),
+    dataset: t.id(),
+    start: t.field({ type: 'Date' }),
+    end: t.field({ type: 'Date' }),
+    initialCash: t.float({ defaultValue: 100_000 }),
+    commission: t.field({ type: CommissionInput }),
+    slippageBps: t.float({ defaultValue: 0 }),
+    periodsPerYear: t.float(),
+    grid: t.field({
+      type: 'JSONObject',
+      required: true,
+      description: 'Param name -> a list of values, or { min, max, step } (each defaulting to the spec).',
+    }),
+    objective: t.string({ defaultValue: 'sharpe', description: 'A RunMetrics field name.' }),
+    maximize: t.boolean({ defaultValue: true }),
+    keepTop: t.int({ defaultValue: 10, description: 'The best N are also stored as full runs (linked by runId).' }),
+    maxCombinations: t.int({ defaultValue: 10_000, description: 'A larger grid is refused.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  runSweep: t.field({
+    type: SweepRef,
+    description: 'Validates the grid, then runs every combination across the worker pool; returns at once.',
+    args: { input: t.arg({ type: RunSweepInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      try {
+        const validated = validateSweepInput(ctx, {
+          strategy: String(input.strategy),
+          params: input.params ?? undefined,
+          symbols: input.symbols,
+          period: input.period,
+          dataset: input.dataset == null ? null : String(input.dataset),
+          start: input.start,
+          end: input.end,
+          initialCash: input.initialCash,
+          commission: input.commission,
+          slippageBps: input.slippageBps,
+          periodsPerYear: input.periodsPerYear,
+          grid: input.grid,
+          objective: input.objective,
+          maximize: input.maximize,
+          keepTop: input.keepTop,
+          maxCombinations: input.maxCombinations,
+        });
+        return ctx.sweeps.start(validated);
+      } catch (e) {
+        if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
+        throw e;
+      }
+    },
+  }),
+  cancelSweep: t.field({
+    type: SweepRef,
+    description: 'Stops a sweep; results of finished combinations are kept.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const s = requireSweep(ctx, String(args.id));
+      return (await ctx.sweeps.cancel(s.id)) ?? s;
+    },
+  }),
+}));
+
+builder.subscriptionField('sweepProgress', (t) =>
+  t.field({
+    type: SweepProgressEventRef,
+    description: 'The current state first, then progress with the best result so far (throttled); completes when the sweep ends.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => {
+      const s = requireSweep(ctx, String(args.id));
+      return (async function* () {
+        try {
+          for await (const snap of sweepStream(ctx.sweeps, s.id)) yield { ...snap, sweepId: s.id };
+        } catch (e) {
+          if (e instanceof SweepNotFoundError) throw notFound('sweep', e.id);
+          throw e;
+        }
+      })();
+    },
+    resolve: (e: SweepEventShape) => e,
+  }),
+);

@@ -1,0 +1,64 @@
+/**
+ * Piscina task `runSweepChunk`: runs a chunk of a sweep's combinations over bars the main thread
+ * loaded once and shares (SharedArrayBuffer-backed columns: no copy, no reload per combination).
+ * Only metrics come back; the best combinations are re-run later as ordinary, fully stored runs.
+ */
+import type { BarSeries } from '../engine/bars.js';
+import { Backtest } from '../engine/engine.js';
+import type { RunMetrics } from '../engine/results.js';
+import type { CommissionSpec } from '../data/run-types.js';
+import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
+
+export interface SweepChunkTask {
+  readonly strategy: string;
+  readonly strategiesDir: string;
+  readonly series: readonly BarSeries[];
+  readonly initialCash: number;
+  readonly commission: CommissionSpec;
+  readonly slippageBps: number;
+  readonly periodsPerYear: number;
+  readonly combinations: readonly { readonly seq: number; readonly params: Record<string, unknown> }[];
+  /** Non-zero: stop before the next combination (and within a chunk of bars of the current one). */
+  readonly cancelFlag: Int32Array;
+}
+
+export interface SweepChunkOutcome {
+  readonly seq: number;
+  readonly params: Record<string, unknown>;
+  readonly metrics: RunMetrics | null;
+  readonly error: string | null;
+}
+
+/** Timestamps between cancellation checks inside one combination. */
+const CHECK_EVERY = 65_536;
+
+const registries = new Map<string, Promise<LoadedStrategies>>();
+
+export async function runSweepChunk(task: SweepChunkTask): Promise<SweepChunkOutcome[]> {
+  let loaded = registries.get(task.strategiesDir);
+  if (!loaded) registries.set(task.strategiesDir, (loaded = loadStrategies(task.strategiesDir)));
+  const strategy = (await loaded).registry.get(task.strategy);
+  const out: SweepChunkOutcome[] = [];
+  const cancelled = () => Atomics.load(task.cancelFlag, 0) !== 0;
+  for (const combo of task.combinations) {
+    if (cancelled()) break;
+    try {
+      if (!strategy) throw new Error(`strategy ${task.strategy} is not loaded in the worker`);
+      const bt = new Backtest({
+        series: task.series,
+        strategy,
+        params: combo.params,
+        initialCash: task.initialCash,
+        commission: task.commission,
+        slippage: task.slippageBps,
+        periodsPerYear: task.periodsPerYear,
+      });
+      while (!bt.advance(CHECK_EVERY)) if (cancelled()) break;
+      if (!bt.done) break; // cancelled mid-combination: not a result
+      out.push({ seq: combo.seq, params: combo.params, metrics: bt.result().metrics, error: null });
+    } catch (e) {
+      out.push({ seq: combo.seq, params: combo.params, metrics: null, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}
