@@ -5,6 +5,7 @@
 import { datasetsCommand, generateCommand, importCommand } from './cli/data-commands.js';
 import { runCommand } from './cli/run-command.js';
 import { strategiesCommand } from './cli/strategies-command.js';
+import { sweepCommand } from './cli/sweep-command.js';
 import { UsageError } from './cli/usage-error.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   datasets: datasetsCommand,
   strategies: strategiesCommand,
   run: runCommand,
+  sweep: sweepCommand,
 };
 
 const USAGE = `usage: backtest <command> [options]
@@ -27,7 +29,9 @@ const USAGE = `usage: backtest <command> [options]
   datasets                    list datasets, symbols and coverage
   strategies [--json]         list strategies with their parameter specs
   run --strategy ID --symbols A,B --period P [--dataset D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--param name=value ...]
-      [--cash N] [--commission-per-unit N] [--commission-min N] [--commission-pct N] [--slippage-bps N] [--json]`;
+      [--cash N] [--commission-per-unit N] [--commission-min N] [--commission-pct N] [--slippage-bps N] [--json]
+  sweep (the run options) --grid name=min:max:step|name=a,b,c ... [--objective sharpe] [--minimize] [--keep-top N]
+      [--max-combinations N] [--top N] [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

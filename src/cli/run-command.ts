@@ -28,59 +28,68 @@ const FLAG_OF: Record<string, string> = {
   'commission.percentOfNotional': '--commission-pct',
   slippageBps: '--slippage-bps',
   periodsPerYear: '--periods-per-year',
+  objective: '--objective',
+  keepTop: '--keep-top',
+  maxCombinations: '--max-combinations',
+  grid: '--grid',
 };
 
-function flagFor(field: string): string {
+export function flagFor(field: string): string {
   if (field.startsWith('params.')) return `--param ${field.slice('params.'.length)}`;
-  const symbol = /^symbols\[\d+\]$/.exec(field);
-  if (symbol) return '--symbols';
+  if (field.startsWith('grid.')) return `--grid ${field.slice('grid.'.length)}`;
+  if (/^symbols\[\d+\]$/.test(field)) return '--symbols';
   return FLAG_OF[field] ?? field;
 }
 
-export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      strategy: { type: 'string' },
-      dataset: { type: 'string' },
-      symbols: { type: 'string' },
-      period: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      param: { type: 'string', multiple: true },
-      cash: { type: 'string' },
-      'commission-per-unit': { type: 'string' },
-      'commission-min': { type: 'string' },
-      'commission-pct': { type: 'string' },
-      'slippage-bps': { type: 'string' },
-      'periods-per-year': { type: 'string' },
-      json: { type: 'boolean', default: false },
+/** The flags of a run, shared with `sweep`. */
+export const RUN_OPTIONS = {
+  strategy: { type: 'string' },
+  dataset: { type: 'string' },
+  symbols: { type: 'string' },
+  period: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  cash: { type: 'string' },
+  'commission-per-unit': { type: 'string' },
+  'commission-min': { type: 'string' },
+  'commission-pct': { type: 'string' },
+  'slippage-bps': { type: 'string' },
+  'periods-per-year': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+type RunFlags = { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof RUN_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+export function runInputFromFlags(values: RunFlags, params: Record<string, unknown>): RunInput {
+  return {
+    strategy: requireFlag('--strategy', values.strategy),
+    params,
+    symbols: requireFlag('--symbols', values.symbols).split(',').map((s) => s.trim()),
+    period: requireFlag('--period', values.period).toUpperCase(),
+    dataset: values.dataset,
+    start: values.from,
+    end: values.to,
+    initialCash: parseNumberFlag('--cash', values.cash),
+    commission: {
+      perUnit: parseNumberFlag('--commission-per-unit', values['commission-per-unit']),
+      minimumPerOrder: parseNumberFlag('--commission-min', values['commission-min']),
+      percentOfNotional: parseNumberFlag('--commission-pct', values['commission-pct']),
     },
-  });
+    slippageBps: parseNumberFlag('--slippage-bps', values['slippage-bps']),
+    periodsPerYear: parseNumberFlag('--periods-per-year', values['periods-per-year']),
+  };
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: RUN_OPTIONS });
   const app = openDatabase();
   try {
     seedDemoData(app);
     const { registry, problems } = await loadStrategies();
     for (const p of problems) process.stderr.write(`warning: strategy file skipped: ${p}\n`);
     const strategyId = requireFlag('--strategy', values.strategy);
-    const input: RunInput = {
-      strategy: strategyId,
-      params: parseParams(registry.get(strategyId), values.param ?? []),
-      symbols: requireFlag('--symbols', values.symbols).split(',').map((s) => s.trim()),
-      period: requireFlag('--period', values.period).toUpperCase(),
-      dataset: values.dataset,
-      start: values.from,
-      end: values.to,
-      initialCash: parseNumberFlag('--cash', values.cash),
-      commission: {
-        perUnit: parseNumberFlag('--commission-per-unit', values['commission-per-unit']),
-        minimumPerOrder: parseNumberFlag('--commission-min', values['commission-min']),
-        percentOfNotional: parseNumberFlag('--commission-pct', values['commission-pct']),
-      },
-      slippageBps: parseNumberFlag('--slippage-bps', values['slippage-bps']),
-      periodsPerYear: parseNumberFlag('--periods-per-year', values['periods-per-year']),
-    };
+    const input = runInputFromFlags(values, parseParams(registry.get(strategyId), values.param ?? []));
     let validated;
     try {
       validated = validateRunInput({ app, strategies: registry }, input);
@@ -115,7 +124,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 /** `--param name=value` pairs, each typed by the strategy's spec; validation happens later, in one place. */
-function parseParams(strategy: AnyStrategy | undefined, pairs: readonly string[]): Record<string, unknown> {
+export function parseParams(strategy: AnyStrategy | undefined, pairs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
