@@ -19,6 +19,7 @@ const SECTIONS: Record<string, string> = {
   e2e: './sections/e2e.js',
   subscribers: './sections/subscribers.js',
   graphql: './sections/graphql.js',
+  sweep: './sections/sweep.js',
 };
 
 async function main(): Promise<void> {
