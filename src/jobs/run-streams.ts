@@ -7,8 +7,8 @@
 import type { Fill } from '../engine/orders.js';
 import type { AppDatabase } from '../data/db.js';
 import { getEquityCurve, getFills, getRun, type RunRecord } from '../data/run-store.js';
-import type { JobManager } from './job-manager.js';
-import type { EquitySample, StatusSnapshot } from './run-events.js';
+import type { ActiveRun, JobManager } from './job-manager.js';
+import type { EquitySample, RunEvent, StatusSnapshot } from './run-events.js';
 import type { SweepManager, SweepSnapshot } from './sweep-manager.js';
 
 /** Points replayed for a run that has already ended: the curve downsampled, its last point the final equity. */
@@ -66,63 +66,71 @@ export async function* statusStream({ app, jobs }: StreamContext, id: string): A
   }
 }
 
-/** runFills: every fill exactly once, in execution order, completing when the run ends. */
-export async function* fillStream({ app, jobs }: StreamContext, id: string): AsyncGenerator<Fill> {
+/**
+ * Replays a run's sequence (fills or equity samples) from the active run's buffer, then follows the
+ * live events of the same sequence, skipping what was replayed; for an ended run, `stored` is used.
+ */
+async function* replayThenLive<T>(
+  { app, jobs }: StreamContext,
+  id: string,
+  sequence: {
+    readonly buffer: (job: ActiveRun) => readonly T[];
+    readonly live: (e: RunEvent) => { readonly fromSeq: number; readonly items: readonly T[] } | null;
+    readonly stored: (runId: number) => Iterable<T>;
+  },
+): AsyncGenerator<T> {
   const runId = parseRunId(id);
   requireRun(app, runId, id);
   const { iterator, first } = listen(jobs, runId);
   try {
     const job = jobs.activeRun(runId);
     if (!job) {
-      for (let offset = 0; ; offset += STORED_FILLS_PAGE) {
-        const page = getFills(app, runId, { offset, limit: STORED_FILLS_PAGE });
-        yield* page.items;
-        if (offset + page.items.length >= page.totalCount) return;
-      }
+      yield* sequence.stored(runId);
+      return;
     }
-    const replay = job.fills.slice();
+    const replay = sequence.buffer(job).slice();
     let next = replay.length;
     yield* replay;
     for (let r = await first; !r.done; r = await iterator.next()) {
-      const e = r.value;
-      if (e.kind === 'fills') {
-        for (let k = Math.max(0, next - e.fromSeq); k < e.fills.length; k++) yield e.fills[k];
-        next = Math.max(next, e.fromSeq + e.fills.length);
-      } else if (e.kind === 'end') return;
+      if (r.value.kind === 'end') return;
+      const batch = sequence.live(r.value);
+      if (batch === null) continue;
+      for (let k = Math.max(0, next - batch.fromSeq); k < batch.items.length; k++) yield batch.items[k];
+      next = Math.max(next, batch.fromSeq + batch.items.length);
     }
   } finally {
     await iterator.return?.();
   }
 }
 
+/** runFills: every fill exactly once, in execution order, completing when the run ends. */
+export function fillStream(ctx: StreamContext, id: string): AsyncGenerator<Fill> {
+  return replayThenLive(ctx, id, {
+    buffer: (job) => job.fills,
+    live: (e) => (e.kind === 'fills' ? { fromSeq: e.fromSeq, items: e.fills } : null),
+    stored: function* (runId) {
+      for (let offset = 0; ; offset += STORED_FILLS_PAGE) {
+        const page = getFills(ctx.app, runId, { offset, limit: STORED_FILLS_PAGE });
+        yield* page.items;
+        if (offset + page.items.length >= page.totalCount) return;
+      }
+    },
+  });
+}
+
 /** runEquity: equity samples from the start, then live ones; the last is the final equity. */
-export async function* equityStream({ app, jobs }: StreamContext, id: string): AsyncGenerator<EquitySample> {
-  const runId = parseRunId(id);
-  requireRun(app, runId, id);
-  const { iterator, first } = listen(jobs, runId);
-  try {
-    const job = jobs.activeRun(runId);
-    if (!job) {
-      const curve = getEquityCurve(app, runId, STORED_EQUITY_REPLAY_POINTS);
+export function equityStream(ctx: StreamContext, id: string): AsyncGenerator<EquitySample> {
+  return replayThenLive(ctx, id, {
+    buffer: (job) => job.equity,
+    live: (e) => (e.kind === 'equity' ? { fromSeq: e.fromSeq, items: e.points } : null),
+    stored: function* (runId) {
+      const curve = getEquityCurve(ctx.app, runId, STORED_EQUITY_REPLAY_POINTS);
       if (!curve) return;
       for (let k = 0; k < curve.length; k++) {
         yield { time: curve.time[k], equity: curve.equity[k], cash: curve.cash[k], drawdown: curve.drawdown[k] };
       }
-      return;
-    }
-    const replay = job.equity.slice();
-    let next = replay.length;
-    yield* replay;
-    for (let r = await first; !r.done; r = await iterator.next()) {
-      const e = r.value;
-      if (e.kind === 'equity') {
-        for (let k = Math.max(0, next - e.fromSeq); k < e.points.length; k++) yield e.points[k];
-        next = Math.max(next, e.fromSeq + e.points.length);
-      } else if (e.kind === 'end') return;
-    }
-  } finally {
-    await iterator.return?.();
-  }
+    },
+  });
 }
 
 /** sweepProgress: the current state first, then throttled progress, completing when the sweep ends. */

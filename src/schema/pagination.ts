@@ -54,3 +54,33 @@ export function offsetConnection<T, N>(args: ConnectionArgs, fetch: (offset: num
     },
   };
 }
+
+/**
+ * A newest-first connection paged by id (runs, sweeps): the cursor is the id of the last item, so
+ * pages stay stable while new items arrive. Forward paging only.
+ */
+export function idCursorConnection<T extends { readonly id: number }>(
+  args: ConnectionArgs,
+  what: string,
+  fetch: (first: number, after: number | null) => { items: T[]; totalCount: number; hasNextPage: boolean },
+) {
+  if (args.last != null || args.before != null) throw badField(args.last != null ? 'last' : 'before', `${what} pages forward only: use first and after`);
+  checkConnectionArgs({ first: args.first });
+  let after: number | null = null;
+  if (args.after != null) {
+    after = /^\d{1,15}$/.test(args.after) ? Number(args.after) : NaN;
+    if (!Number.isSafeInteger(after)) throw badField('after', `not a cursor of this connection: ${JSON.stringify(args.after)}`);
+  }
+  const page = fetch(Math.min(args.first ?? 20, MAX_PAGE), after);
+  const edges = page.items.map((node) => ({ cursor: String(node.id), node }));
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

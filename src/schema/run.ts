@@ -7,7 +7,7 @@ import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
 import { badField, badUserInput, notFound } from './errors.js';
-import { checkConnectionArgs, MAX_PAGE, offsetConnection } from './pagination.js';
+import { idCursorConnection, offsetConnection } from './pagination.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 import { EquityPointRef, FillRef, OrderRef, RoundTripRef } from './trading-types.js';
 
@@ -142,32 +142,11 @@ builder.queryFields((t) => ({
       type: BacktestRunRef,
       description: 'Newest first. Cursors are run ids, stable while new runs arrive.',
       args: { status: t.arg({ type: RunStatusEnum }), strategy: t.arg.id() },
-      resolve: (_root, args, ctx) => {
-        if (args.last != null || args.before != null) throw badField(args.last != null ? 'last' : 'before', 'runs pages forward only: use first and after');
-        checkConnectionArgs({ first: args.first });
-        let after: number | null = null;
-        if (args.after != null) {
-          after = parseRunId(args.after);
-          if (!Number.isSafeInteger(after)) throw badField('after', `not a cursor of this connection: ${JSON.stringify(args.after)}`);
-        }
-        const page = listRuns(ctx.app, {
-          first: Math.min(args.first ?? 20, MAX_PAGE),
-          after,
-          status: args.status ?? null,
-          strategy: args.strategy == null ? null : String(args.strategy),
-        });
-        const edges = page.runs.map((run) => ({ cursor: String(run.id), node: run }));
-        return {
-          edges,
-          totalCount: page.totalCount,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: after !== null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges[edges.length - 1]?.cursor ?? null,
-          },
-        };
-      },
+      resolve: (_root, args, ctx) =>
+        idCursorConnection(args, 'runs', (first, after) => {
+          const page = listRuns(ctx.app, { first, after, status: args.status ?? null, strategy: args.strategy == null ? null : String(args.strategy) });
+          return { items: page.runs, totalCount: page.totalCount, hasNextPage: page.hasNextPage };
+        }),
     },
     { name: 'BacktestRunConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
   ),

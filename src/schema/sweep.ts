@@ -7,8 +7,8 @@ import { validateSweepInput } from '../jobs/sweep-input.js';
 import type { SweepSnapshot } from '../jobs/sweep-manager.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
-import { badField, badUserInput, notFound } from './errors.js';
-import { checkConnectionArgs, MAX_PAGE, offsetConnection } from './pagination.js';
+import { badUserInput, notFound } from './errors.js';
+import { idCursorConnection, offsetConnection } from './pagination.js';
 import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum } from './run.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 
@@ -111,22 +111,11 @@ builder.queryFields((t) => ({
     {
       type: SweepRef,
       description: 'Newest first. Cursors are sweep ids.',
-      resolve: (_root, args, ctx) => {
-        if (args.last != null || args.before != null) throw badField(args.last != null ? 'last' : 'before', 'sweeps pages forward only: use first and after');
-        checkConnectionArgs({ first: args.first });
-        let after: number | null = null;
-        if (args.after != null) {
-          after = parseRunId(args.after);
-          if (!Number.isSafeInteger(after)) throw badField('after', `not a cursor of this connection: ${JSON.stringify(args.after)}`);
-        }
-        const page = listSweeps(ctx.app, { first: Math.min(args.first ?? 20, MAX_PAGE), after });
-        const edges = page.sweeps.map((s) => ({ cursor: String(s.id), node: s }));
-        return {
-          edges,
-          totalCount: page.totalCount,
-          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
-        };
-      },
+      resolve: (_root, args, ctx) =>
+        idCursorConnection(args, 'sweeps', (first, after) => {
+          const page = listSweeps(ctx.app, { first, after });
+          return { items: page.sweeps, totalCount: page.totalCount, hasNextPage: page.hasNextPage };
+        }),
     },
     { name: 'SweepConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
   ),
