@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { barSeriesFromRows, type BarSeries } from '../../src/engine/bars.js';
@@ -35,9 +36,18 @@ export interface ReferenceFile {
   roundTrips: { symbol: string; side: string; quantity: number; entryDate: string; exitDate: string; entryPrice: number; exitPrice: number; pnl: number; bars: number }[];
 }
 
+const REFERENCE = join('reference', 'sma-crossover-spx-market.json');
+
+/**
+ * The shared reference result: from shared/ beside the repository (SHARED_DIR to point elsewhere),
+ * or, in a checkout without it, the copy kept in test/fixtures (same file, taken from shared/).
+ */
 export function loadReference(): ReferenceFile {
-  const here = dirname(new URL(import.meta.url).pathname);
-  return JSON.parse(readFileSync(join(here, '..', '..', '..', 'shared', 'reference', 'sma-crossover-spx-market.json'), 'utf8')) as ReferenceFile;
+  const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const candidates = [process.env.SHARED_DIR, join(repo, '..', 'shared'), join(repo, 'test', 'fixtures')].filter((d): d is string => !!d);
+  const found = candidates.map((d) => join(d, REFERENCE)).find((p) => existsSync(p));
+  if (!found) throw new Error(`reference file not found in ${candidates.join(', ')}`);
+  return JSON.parse(readFileSync(found, 'utf8')) as ReferenceFile;
 }
 
 export const MONEY_METRICS = ['finalEquity', 'totalCommission'] as const;
