@@ -17,6 +17,7 @@ import { SweepManager } from './jobs/sweep-manager.js';
 import { markInterruptedSweeps } from './data/sweep-store.js';
 import { loadStrategies, strategiesDir } from './jobs/strategy-loader.js';
 import type { GraphQLContext } from './schema/builder.js';
+import { useBadVariablesAsUserInput } from './schema/bad-variables-plugin.js';
 import { schema } from './schema/index.js';
 
 export interface AppOptions {
@@ -47,13 +48,15 @@ export interface App {
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions {
   const port = env.PORT === undefined ? 4000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${env.PORT}`);
+  const grace = env.SHUTDOWN_GRACE_MS === undefined ? 10_000 : Number(env.SHUTDOWN_GRACE_MS);
+  if (!Number.isInteger(grace) || grace < 0) throw new Error(`SHUTDOWN_GRACE_MS must be a non-negative integer, got ${env.SHUTDOWN_GRACE_MS}`);
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
     databasePath: env.DATABASE_PATH ?? './data/backtest.db',
     strategiesDir: strategiesDir(),
     seedDemo: true,
-    shutdownGraceMs: 10_000,
+    shutdownGraceMs: grace,
     log: (line) => console.log(line),
   };
 }
@@ -82,6 +85,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS' },
     context: () => context,
     logging: false,
+    plugins: [useBadVariablesAsUserInput()],
   });
 
   const server: Server = createServer((req, res) => {

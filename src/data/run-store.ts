@@ -67,6 +67,8 @@ export interface FinishRun {
   readonly error?: string | null;
   /** Stored with the status when given (a cancelled run may carry a partial result). */
   readonly result?: BacktestResult;
+  /** Fraction done when the run ended; COMPLETED always stores 1. */
+  readonly progress?: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export function finishRun(app: AppDatabase, id: number, f: FinishRun): RunRecord
   const finish = app.sqlite.transaction((): RunRecord | null => {
     const set: Partial<typeof runs.$inferInsert> = { status: f.status, error: f.error ?? null, finishedAt: Date.now() };
     if (f.status === 'COMPLETED') set.progress = 1;
+    else if (f.progress !== undefined) set.progress = f.progress;
     if (f.result) {
       set.metrics = JSON.stringify(f.result.metrics);
       set.barsProcessed = f.result.barsProcessed;

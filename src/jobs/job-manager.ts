@@ -192,7 +192,10 @@ export class JobManager {
     const result = await outcome;
     await Promise.race([portDone, delay(PORT_DRAIN_MS)]);
     if (this.active.get(job.runId) !== job) return; // already finalized (cancelled while queued)
+    // A worker that died, or failed before it could store anything (e.g. the strategy is not loaded
+    // there): the run must not stay QUEUED or RUNNING. Conditional, so a stored outcome stands.
     if (result instanceof Error) failUnfinishedRun(this.opts.app, job.runId, `worker failed: ${result.message}`);
+    else if (result.status === 'FAILED') failUnfinishedRun(this.opts.app, job.runId, result.error ?? 'failed');
     const stored = getRun(this.opts.app, job.runId);
     this.finalize(
       job,

@@ -91,15 +91,21 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
       }
     }
     const result = bt.result();
-    const record = finishRun(app, runId, cancelled ? { status: 'CANCELLED', result } : { status: 'COMPLETED', result });
+    const progress = fractionDone(bt);
+    const record = finishRun(app, runId, cancelled ? { status: 'CANCELLED', result, progress } : { status: 'COMPLETED', result });
     return { record, result };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // A strategy that throws still leaves what it did so far, for diagnosis.
     const partial = bt?.result();
-    const record = finishRun(app, runId, { status: 'FAILED', error: message, result: partial });
+    const record = finishRun(app, runId, { status: 'FAILED', error: message, result: partial, progress: bt ? fractionDone(bt) : 0 });
     return { record, result: partial ?? null };
   }
+}
+
+function fractionDone(bt: Backtest): number {
+  const total = bt.timeline.totalBars;
+  return total === 0 ? 1 : bt.barsProcessed / total;
 }
 
 function loadSeries(app: AppDatabase, job: RunToExecute, symbol: string): BarSeries {
