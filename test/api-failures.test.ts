@@ -98,6 +98,32 @@ describe('a strategy that throws', () => {
   });
 });
 
+describe('a worker thread that dies', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ strategiesDir: FIXTURE_STRATEGIES, workers: 2 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('fails its run, is replaced, and the pool keeps serving', async () => {
+    const dying = await Promise.all([1, 2].map(() => runOver(server.url, { strategy: 'kills-thread', ...SPX })));
+    for (const run of dying) {
+      const ended = await waitStatus(server.url, run.id, ENDED);
+      expect(ended.status).toBe('FAILED');
+      expect(ended.error).toMatch(/worker failed/);
+    }
+    // Both original threads died; the replacements run ordinary work to the end.
+    const ok = await Promise.all([1, 2, 3].map(() => runOver(server.url, SMA_SPX)));
+    for (const run of ok) {
+      const done = await waitStatus(server.url, run.id, ENDED);
+      expect(done.status).toBe('COMPLETED');
+      expect(done.barsProcessed).toBe(5105);
+    }
+  });
+});
+
 describe('broken strategy files', () => {
   it('are reported in strategyProblems and skipped; the server starts and serves the good ones', async () => {
     const server = await startServer({ strategiesDir: FIXTURE_STRATEGIES });
