@@ -3,7 +3,7 @@
  * doing the same strategy with next-open fills (the baseline), in one process so the ratio is fair.
  * Both must end with the same equity and fill count, or the comparison is meaningless and we throw.
  */
-import { runBacktest, PERIODS_PER_YEAR, smaCrossover, validateStrategyParams, type BarSeries } from '../../src/engine/index.js';
+import { defineStrategy, runBacktest, PERIODS_PER_YEAR, smaCrossover, validateStrategyParams, type BarSeries } from '../../src/engine/index.js';
 import { generateSyntheticBars } from '../../src/data/synthetic.js';
 import { bestOf, type BenchSection, type Figure } from '../figure.js';
 
@@ -16,6 +16,16 @@ function engineRun(series: BarSeries[]) {
   const p = validateStrategyParams(smaCrossover, { fastPeriod: FAST, slowPeriod: SLOW, quantity: 1 });
   if (!p.ok) throw new Error('bad params');
   return runBacktest({ series, strategy: smaCrossover, params: p.values, initialCash: CASH, periodsPerYear: PERIODS_PER_YEAR.MINUTE });
+}
+
+/**
+ * A strategy that does nothing: what the engine costs per bar before any strategy work (the loop,
+ * the equity, cash and drawdown columns, the metrics). Shown to split the engine's time.
+ */
+const idle = defineStrategy({ id: 'bench-idle', title: 'Idle', description: 'Does nothing', params: {}, create: () => ({ onBar() {} }) });
+
+function idleRun(series: BarSeries[]) {
+  return runBacktest({ series, strategy: idle, params: {}, initialCash: CASH, periodsPerYear: PERIODS_PER_YEAR.MINUTE });
 }
 
 /** The baseline: running-sum SMAs, cross detection, market orders filled at the next open, equity per bar. */
@@ -80,10 +90,12 @@ export const run: BenchSection = async () => {
   let baselineMs = Infinity;
   let engineMs = Infinity;
   let multiMs = Infinity;
+  let idleMs = Infinity;
   for (let round = 0; round < 4; round++) {
     baselineMs = Math.min(baselineMs, bestOf(1, () => plainLoop(one)));
     engineMs = Math.min(engineMs, bestOf(1, () => engineRun([one])));
     multiMs = Math.min(multiMs, bestOf(1, () => engineRun(four)));
+    idleMs = Math.min(idleMs, bestOf(1, () => idleRun([one])));
   }
   const figures: Figure[] = [
     { name: 'engine.barsPerSec', value: BARS / (engineMs / 1000), unit: 'bars/s' },
@@ -91,6 +103,7 @@ export const run: BenchSection = async () => {
     { name: 'engine.ratioToBaseline', value: baselineMs / engineMs, unit: 'ratio' },
     { name: 'engine.multiSymbolBarsPerSec', value: BARS / (multiMs / 1000), unit: 'bars/s' },
     { name: 'engine.fills', value: e.fills.length, unit: 'fills' },
+    { name: 'engine.idleStrategyBarsPerSec', value: BARS / (idleMs / 1000), unit: 'bars/s' },
   ];
   return figures;
 };

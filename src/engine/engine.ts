@@ -1,8 +1,9 @@
 import type { BarSeries } from './bars.js';
 import { BasisPointSlippage, NO_COMMISSION, TieredCommission, type CommissionModel, type CommissionSettings, type SlippageModel } from './costs.js';
 import { SimulatedBroker } from './broker.js';
-import type { Indicator } from './indicators/indicator.js';
 import { createIndicatorFactory } from './indicators/factory.js';
+import { BarClock } from './indicators/history.js';
+import type { BlockIndicator, Indicator } from './indicators/indicator.js';
 import { MetricsAccumulator } from './metrics.js';
 import type { Fill, Order, OrderRequest } from './orders.js';
 import { Portfolio } from './portfolio.js';
@@ -10,6 +11,21 @@ import type { BacktestResult, EquityCurve } from './results.js';
 import { RoundTripTracker } from './round-trips.js';
 import type { AnyStrategy, BarView, StrategyContext, StrategyInstance, SymbolRef } from './strategy.js';
 import { barsBefore, buildTimeline, type Timeline } from './timeline.js';
+
+/**
+ * Timestamps per block of `advance`, for one symbol. A block's indicator values (computed ahead) and
+ * equity points (read back by the metrics pass) then stay in cache; with many symbols blocks are
+ * shorter so that all symbols' look-ahead together stays about as large.
+ */
+const MAX_BLOCK_STEPS = 2048;
+const BLOCK_BARS_BUDGET = 16_384;
+const MIN_BLOCK_STEPS = 64;
+
+function blockStepsFor(symbols: number): number {
+  let steps = MAX_BLOCK_STEPS;
+  while (steps > MIN_BLOCK_STEPS && steps * symbols > BLOCK_BARS_BUDGET) steps /= 2;
+  return steps;
+}
 
 /** Observes a run as it happens. Every method is optional; a run without a listener pays nothing. */
 export interface EngineListener {
@@ -77,15 +93,24 @@ export class Backtest {
   private readonly broker: SimulatedBroker;
   private readonly trips: RoundTripTracker;
   private readonly metrics: MetricsAccumulator;
+  /** Indicators updated bar by bar, in registration order. */
   private readonly indicators: Indicator[] = [];
+  /** Built-ins computed a block ahead; `clock` shows their values bar by bar. */
+  private readonly blockIndicators: BlockIndicator[] = [];
+  private readonly clock: BarClock;
+  private readonly blockSteps: number;
+  /** Per symbol: bars [0, computed[s]) are done by the block indicators. */
+  private readonly computed: Int32Array;
+  /** Scratch: per symbol, the end of its bars in the block being computed. */
+  private readonly blockBarsEnd: Int32Array;
   private readonly instance: StrategyInstance;
   private readonly view: BarCursor;
   private readonly equityValues: Float64Array;
   private readonly cashValues: Float64Array;
   private readonly drawdownValues: Float64Array;
+  /** Steps done; while `running`, the step being processed. */
   private cursor = 0;
-  private currentTime = 0;
-  private lastEquity: number;
+  private running = false;
 
   constructor(config: BacktestConfig) {
     if (config.series.length === 0) throw new RangeError('a backtest needs at least one symbol');
@@ -97,7 +122,10 @@ export class Backtest {
     this.equityValues = new Float64Array(steps);
     this.cashValues = new Float64Array(steps);
     this.drawdownValues = new Float64Array(steps);
-    this.lastEquity = config.initialCash;
+    this.blockSteps = blockStepsFor(this.symbols.length);
+    this.clock = new BarClock(this.symbols.length, this.blockSteps);
+    this.computed = new Int32Array(this.symbols.length);
+    this.blockBarsEnd = new Int32Array(this.symbols.length);
 
     this.portfolio = new Portfolio(this.symbols.length, config.initialCash);
     this.trips = new RoundTripTracker(this.symbols.length);
@@ -126,9 +154,19 @@ export class Backtest {
     this.view = new BarCursor(this.series);
 
     let creating = true;
-    const factory = createIndicatorFactory(this.symbols.length, (indicator) => {
+    const checkCreating = () => {
       if (!creating) throw new Error('indicators must be created in the strategy factory, before the first bar');
-      this.indicators.push(indicator);
+    };
+    const factory = createIndicatorFactory(this.symbols.length, {
+      clock: this.clock,
+      add: (indicator) => {
+        checkCreating();
+        this.indicators.push(indicator);
+      },
+      addBlock: (indicator) => {
+        checkCreating();
+        this.blockIndicators.push(indicator);
+      },
     });
     instance = config.strategy.create(this.context(factory), config.params as never);
     creating = false;
@@ -147,17 +185,64 @@ export class Backtest {
   }
   /** Time of the last processed timestamp, epoch ms (0 before the first). */
   get simTime(): number {
-    return this.currentTime;
+    return this.cursor > 0 ? this.timeline.times[this.cursor - 1] : 0;
   }
 
-  /** Runs up to `maxSteps` more timestamps; returns true when the run has reached its end. */
+  /** Time of the step being processed (for the strategy), else of the last processed one. */
+  private get currentTime(): number {
+    return this.running ? this.timeline.times[this.cursor] : this.simTime;
+  }
+
+  /** Equity at the last mark to market: the previous step's point while a step is processed. */
+  private get lastEquity(): number {
+    return this.cursor > 0 ? this.equityValues[this.cursor - 1] : this.portfolio.initialCash;
+  }
+
+  /**
+   * Runs up to `maxSteps` more timestamps; returns true when the run has reached its end.
+   * Per block of steps: compute the block indicators for its bars, run the steps, then fold the
+   * block's equity points into the metrics while they are still in cache.
+   */
   advance(maxSteps = Infinity): boolean {
-    const begin = this.cursor;
-    const end = Math.min(this.timeline.steps, begin + maxSteps);
-    const exposed = this.timeline.single ? this.advanceSingle(begin, end) : this.advanceMerged(begin, end);
-    this.cursor = end;
-    this.metrics.addRange(this.timeline.times, this.equityValues, this.drawdownValues, begin, end, exposed);
+    const end = Math.min(this.timeline.steps, this.cursor + maxSteps);
+    const single = this.timeline.single;
+    this.running = true;
+    try {
+      while (this.cursor < end) {
+        const begin = this.cursor;
+        const blockEnd = Math.min(end, begin + this.blockSteps);
+        if (this.blockIndicators.length > 0) this.computeBlockIndicators(begin, blockEnd);
+        const exposed = single ? this.advanceSingle(begin, blockEnd) : this.advanceMerged(begin, blockEnd);
+        this.metrics.addRange(this.timeline.times, this.equityValues, this.drawdownValues, begin, blockEnd, exposed);
+        this.cursor = blockEnd;
+      }
+    } finally {
+      this.running = false;
+    }
     return end >= this.timeline.steps;
+  }
+
+  /** Computes the block indicators for the bars of steps [begin, end), ahead of showing them. */
+  private computeBlockIndicators(begin: number, end: number): void {
+    if (this.timeline.single) {
+      this.computeBars(0, end);
+      return;
+    }
+    // Each symbol's bars in these steps follow on from those computed; find where they stop.
+    const tl = this.timeline;
+    const barsEnd = this.blockBarsEnd;
+    barsEnd.set(this.computed);
+    for (let j = tl.start[begin]; j < tl.start[end]; j++) barsEnd[tl.symbol[j]] = tl.bar[j] + 1;
+    for (let s = 0; s < barsEnd.length; s++) this.computeBars(s, barsEnd[s]);
+  }
+
+  /** Block indicators of symbol s: computes bars [computed[s], to). */
+  private computeBars(s: number, to: number): void {
+    const from = this.computed[s];
+    if (to <= from) return;
+    const bars = this.series[s];
+    for (const indicator of this.blockIndicators) indicator.updateBlock(s, bars, from, to);
+    this.computed[s] = to;
   }
 
   /**
@@ -175,24 +260,23 @@ export class Backtest {
     const lastPrice = portfolio.lastPrice;
     const indicators = this.indicators;
     const indicatorCount = indicators.length;
+    const clock = this.clock.bar;
     const instance = this.instance;
     const view = this.view;
     const equityValues = this.equityValues;
     const cashValues = this.cashValues;
     let exposed = 0;
     for (let k = begin; k < end; k++) {
-      const time = times[k];
-      this.currentTime = time;
       this.cursor = k;
+      const time = times[k];
       if (time >= broker.nextExpiry) broker.expire(time);
       if (working[0] !== 0) broker.match(0, bars, k, k);
       lastPrice[0] = closes[k];
+      clock[0] = k;
       for (let n = 0; n < indicatorCount; n++) indicators[n].update(0, bars, k);
       view.index = k;
       instance.onBar(view);
-      const equity = portfolio.equity();
-      this.lastEquity = equity;
-      equityValues[k] = equity;
+      equityValues[k] = portfolio.equity();
       cashValues[k] = portfolio.cash;
       if (portfolio.openPositions !== 0) exposed++;
     }
@@ -213,6 +297,7 @@ export class Backtest {
     const lastPrice = portfolio.lastPrice;
     const indicators = this.indicators;
     const indicatorCount = indicators.length;
+    const clock = this.clock.bar;
     const instance = this.instance;
     const view = this.view;
     const equityValues = this.equityValues;
@@ -220,9 +305,8 @@ export class Backtest {
     let exposed = 0;
 
     for (let k = begin; k < end; k++) {
-      const time = times[k];
-      this.currentTime = time;
       this.cursor = k;
+      const time = times[k];
       if (time >= broker.nextExpiry) broker.expire(time);
       const last = start[k + 1];
       for (let j = start[k]; j < last; j++) {
@@ -231,14 +315,13 @@ export class Backtest {
         const bars = series[s];
         if (working[s] !== 0) broker.match(s, bars, i, k);
         lastPrice[s] = bars.close[i];
+        clock[s] = i;
         for (let n = 0; n < indicatorCount; n++) indicators[n].update(s, bars, i);
         view.symbolIndex = s;
         view.index = i;
         instance.onBar(view);
       }
-      const equity = portfolio.equity();
-      this.lastEquity = equity;
-      equityValues[k] = equity;
+      equityValues[k] = portfolio.equity();
       cashValues[k] = portfolio.cash;
       if (portfolio.openPositions !== 0) exposed++;
     }

@@ -5,18 +5,24 @@ import type { Side } from './orders.js';
  * realises PnL against the average, and crossing through zero opens the remainder at the fill price.
  */
 export class Portfolio {
-  cash: number;
-  totalCommission = 0;
+  // Both start as doubles (NaN, then set in the constructor). Declared as `undefined` or an integer
+  // first, V8 would keep them as generic tagged fields: every read in the per-bar mark to market
+  // would need a type check and every result a fresh heap box.
+  cash = Number.NaN;
+  totalCommission = Number.NaN;
   /** Number of symbols whose position is non-zero; exposure needs only this. */
   openPositions = 0;
-  readonly position: Float64Array;
-  readonly averagePrice: Float64Array;
-  readonly realizedPnl: Float64Array;
+  // `declare`: first defined by the constructor as typed arrays, not as `undefined`, so the
+  // per-bar mark to market reads them without type checks.
+  declare readonly position: Float64Array;
+  declare readonly averagePrice: Float64Array;
+  declare readonly realizedPnl: Float64Array;
   /** Latest close per symbol, the mark for unrealised PnL and equity. */
-  readonly lastPrice: Float64Array;
+  declare readonly lastPrice: Float64Array;
 
   constructor(readonly symbolCount: number, readonly initialCash: number) {
     this.cash = initialCash;
+    this.totalCommission = 0;
     this.position = new Float64Array(symbolCount);
     this.averagePrice = new Float64Array(symbolCount);
     this.realizedPnl = new Float64Array(symbolCount);

@@ -1,10 +1,11 @@
-import type { Indicator } from './indicator.js';
-import { DEFAULT_HISTORY } from './indicator.js';
+import type { BarClock } from './history.js';
+import { DEFAULT_HISTORY, type BlockIndicator, type Indicator } from './indicator.js';
 import { Atr, Bollinger, Dmi, Ema, HighestHigh, LowestLow, ParabolicSar, Roc, Rsi, Sma } from './index.js';
 
 /**
  * How strategies create indicators: each one is sized for the run's symbols and registered with
- * the engine, which updates it with every bar before the strategy sees that bar.
+ * the engine, which updates it with every bar before the strategy sees that bar (SMAs, which
+ * have a block kernel, are computed a block ahead and shown bar by bar through the engine's clock).
  */
 export interface IndicatorFactory {
   sma(period: number, history?: number): Sma;
@@ -21,14 +22,27 @@ export interface IndicatorFactory {
   custom<T extends Indicator>(indicator: T): T;
 }
 
-export function createIndicatorFactory(symbols: number, register: (indicator: Indicator) => void): IndicatorFactory {
+/** Where the factory hands what it creates: the engine's bar clock and its two kinds of indicator. */
+export interface IndicatorRegistry {
+  readonly clock: BarClock;
+  /** An indicator the engine updates bar by bar (custom ones, and built-ins without a block kernel). */
+  add(indicator: Indicator): void;
+  /** A built-in on the engine's clock, computed a block of bars at a time. */
+  addBlock(indicator: BlockIndicator): void;
+}
+
+export function createIndicatorFactory(symbols: number, registry: IndicatorRegistry): IndicatorFactory {
   const add = <T extends Indicator>(indicator: T): T => {
-    register(indicator);
+    registry.add(indicator);
+    return indicator;
+  };
+  const addBlock = <T extends BlockIndicator>(indicator: T): T => {
+    registry.addBlock(indicator);
     return indicator;
   };
   const h = DEFAULT_HISTORY;
   return {
-    sma: (period, history = h) => add(new Sma(symbols, period, history)),
+    sma: (period, history = h) => addBlock(new Sma(symbols, period, history, registry.clock)),
     ema: (period, history = h) => add(new Ema(symbols, period, history)),
     rsi: (period, history = h) => add(new Rsi(symbols, period, history)),
     atr: (period, history = h) => add(new Atr(symbols, period, history)),

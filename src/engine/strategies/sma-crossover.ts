@@ -24,6 +24,29 @@ export const smaCrossover = defineStrategy({
     const slow = ctx.indicators.sma(p.slowPeriod, 2);
     // Working entry order id per symbol (0 = none).
     const entryOrder = new Int32Array(ctx.symbols.length);
+    /** The entry order of s if it is still working, else 0 (and forget it). */
+    const workingEntry = (s: number): number => {
+      if (entryOrder[s] !== 0 && ctx.order(entryOrder[s])?.status !== 'PENDING') entryOrder[s] = 0;
+      return entryOrder[s];
+    };
+    const onCrossUp = (s: number, close: number): void => {
+      if (ctx.position(s) !== 0 || workingEntry(s) !== 0) return;
+      const order =
+        p.entry === 'MARKET'
+          ? ctx.buy(s, p.quantity)
+          : ctx.submit({ type: 'LIMIT', symbol: s, side: 'BUY', quantity: p.quantity, limitPrice: close * (1 - p.limitOffsetPct / 100), tag: 'entry' });
+      entryOrder[s] = order.id;
+    };
+    const onCrossDown = (s: number): void => {
+      if (workingEntry(s) !== 0) {
+        ctx.cancel(entryOrder[s]);
+        entryOrder[s] = 0;
+      }
+      const position = ctx.position(s);
+      if (position > 0) ctx.sell(s, position);
+    };
+    // onBar is the per-bar path: four indicator reads and two comparisons. Order handling lives in
+    // the helpers above, so onBar stays small enough for V8 to inline the reads into it.
     return {
       onBar(bar) {
         const s = bar.symbolIndex;
@@ -32,22 +55,8 @@ export const smaCrossover = defineStrategy({
         const fastPrev = fast.ago(s, 1);
         const fastNow = fast.value(s);
         const slowNow = slow.value(s);
-        if (entryOrder[s] !== 0 && ctx.order(entryOrder[s])?.status !== 'PENDING') entryOrder[s] = 0;
-        if (fastPrev <= slowPrev && fastNow > slowNow) {
-          if (ctx.position(s) !== 0 || entryOrder[s] !== 0) return;
-          const order =
-            p.entry === 'MARKET'
-              ? ctx.buy(s, p.quantity)
-              : ctx.submit({ type: 'LIMIT', symbol: s, side: 'BUY', quantity: p.quantity, limitPrice: bar.close * (1 - p.limitOffsetPct / 100), tag: 'entry' });
-          entryOrder[s] = order.id;
-        } else if (fastPrev >= slowPrev && fastNow < slowNow) {
-          if (entryOrder[s] !== 0) {
-            ctx.cancel(entryOrder[s]);
-            entryOrder[s] = 0;
-          }
-          const position = ctx.position(s);
-          if (position > 0) ctx.sell(s, position);
-        }
+        if (fastPrev <= slowPrev && fastNow > slowNow) onCrossUp(s, bar.close);
+        else if (fastPrev >= slowPrev && fastNow < slowNow) onCrossDown(s);
       },
     };
   },
