@@ -255,7 +255,9 @@ export const mine = defineStrategy({ id: 'mine', title: 'Mine', description: 'A 
         expect(d.strategy, `${args.join(' ')}: ${child.output()}`).toEqual({ id: 'mine' });
       }
     } finally {
-      for (const c of servers) c.child.kill('SIGKILL');
+      // SIGTERM, not SIGKILL: the bin forwards it to the node process it started, which would
+      // outlive a killed bin.
+      for (const c of servers) c.child.kill('SIGTERM');
       await Promise.all(servers.map((c) => c.exited));
       dir.remove();
     }

@@ -67,3 +67,15 @@ export function buildTimeline(series: readonly BarSeries[]): Timeline {
   start[steps] = entry;
   return { times: times.subarray(0, steps), start: start.subarray(0, steps + 1), symbol, bar, steps, totalBars, single: false };
 }
+
+/** A copy of a timeline in SharedArrayBuffers, for worker threads to read without copying. */
+export function shareTimeline(tl: Timeline): Timeline {
+  const share = <T extends Float64Array | Int32Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+    const out = make(new SharedArrayBuffer(a.byteLength));
+    out.set(a as never);
+    return out;
+  };
+  const f64 = (a: Float64Array) => share(a, (b) => new Float64Array(b));
+  const i32 = (a: Int32Array) => share(a, (b) => new Int32Array(b));
+  return { ...tl, times: f64(tl.times), start: i32(tl.start), symbol: i32(tl.symbol), bar: i32(tl.bar) };
+}

@@ -6,6 +6,7 @@
  */
 import { createPubSub } from 'graphql-yoga';
 import type { BarSeries } from '../engine/bars.js';
+import { buildTimeline, shareTimeline } from '../engine/timeline.js';
 import type { RunMetrics } from '../engine/results.js';
 import { loadBars } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
@@ -125,6 +126,7 @@ export class SweepManager {
       const series = r.symbols.map((symbol) =>
         shareSeries(loadBars(app, { dataset: r.dataset, symbol, period: r.period, from: v.base.from, to: v.base.to })),
       );
+      const timeline = shareTimeline(buildTimeline(series));
       const size = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(v.combinations.length / (jobs.threads * CHUNKS_PER_THREAD))));
       const chunks: ValidatedSweep['combinations'][] = [];
       for (let k = 0; k < v.combinations.length; k += size) chunks.push(v.combinations.slice(k, k + size));
@@ -136,6 +138,7 @@ export class SweepManager {
             strategy: r.strategy,
             strategiesDir: this.opts.strategiesDir,
             series,
+            timeline,
             initialCash: r.initialCash,
             commission: r.commission,
             slippageBps: r.slippageBps,

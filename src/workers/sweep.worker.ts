@@ -4,7 +4,8 @@
  * Only metrics come back; the best combinations are re-run later as ordinary, fully stored runs.
  */
 import type { BarSeries } from '../engine/bars.js';
-import { Backtest } from '../engine/engine.js';
+import { Backtest, type CurveBuffers } from '../engine/engine.js';
+import type { Timeline } from '../engine/timeline.js';
 import type { RunMetrics } from '../engine/results.js';
 import type { CommissionSpec } from '../data/run-types.js';
 import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
@@ -13,6 +14,8 @@ export interface SweepChunkTask {
   readonly strategy: string;
   readonly strategiesDir: string;
   readonly series: readonly BarSeries[];
+  /** Their merged timeline, built once for the whole sweep. */
+  readonly timeline?: Timeline;
   readonly initialCash: number;
   readonly commission: CommissionSpec;
   readonly slippageBps: number;
@@ -34,6 +37,15 @@ const CHECK_EVERY = 65_536;
 
 const registries = new Map<string, Promise<LoadedStrategies>>();
 
+/** One set of equity-curve arrays per thread, reused by every combination (see CurveBuffers). */
+let buffers: CurveBuffers | undefined;
+function curveBuffers(steps: number): CurveBuffers {
+  if (!buffers || buffers.equity.length < steps) {
+    buffers = { equity: new Float64Array(steps), cash: new Float64Array(steps), drawdown: new Float64Array(steps) };
+  }
+  return buffers;
+}
+
 export async function runSweepChunk(task: SweepChunkTask): Promise<SweepChunkOutcome[]> {
   let loaded = registries.get(task.strategiesDir);
   if (!loaded) registries.set(task.strategiesDir, (loaded = loadStrategies(task.strategiesDir)));
@@ -46,6 +58,8 @@ export async function runSweepChunk(task: SweepChunkTask): Promise<SweepChunkOut
       if (!strategy) throw new Error(`strategy ${task.strategy} is not loaded in the worker`);
       const bt = new Backtest({
         series: task.series,
+        timeline: task.timeline,
+        curveBuffers: task.timeline ? curveBuffers(task.timeline.steps) : undefined,
         strategy,
         params: combo.params,
         initialCash: task.initialCash,
