@@ -67,6 +67,17 @@ describe('sma-crossover on S&P 500 daily bars (reference)', () => {
     expectMoney(Math.max(...eq), ref.equity.max);
   });
 
+  it("records 'metrics' keeps no fills or round trips but gives the same metrics (what sweeps use)", () => {
+    const lean = runBacktest({
+      series: [bars], strategy: smaCrossover, params: params.values, initialCash: ref.input.initialCash,
+      commission: ref.input.commission, slippage: ref.input.slippageBps, periodsPerYear: PERIODS_PER_YEAR.DAY, records: 'metrics',
+    });
+    expect(lean.fills).toEqual([]);
+    expect(lean.roundTrips).toEqual([]);
+    expect(lean.metrics).toEqual(result.metrics);
+    expect(lean.metrics.trades).toBe(ref.metrics.trades);
+  });
+
   it('is deterministic: a second run gives identical results', () => {
     const again = runBacktest({
       series: [bars], strategy: smaCrossover, params: params.values, initialCash: ref.input.initialCash,

@@ -21,6 +21,10 @@ export interface BrokerSink {
 export class SimulatedBroker {
   readonly orders: Order[] = [];
   readonly fills: Fill[] = [];
+  /** Fills so far (also when they are not kept). */
+  fillCount = 0;
+  /** False: fills are reported to the sink but not kept in `fills` (metrics-only runs, e.g. sweeps). */
+  keepFills = true;
   /** Working orders per symbol, in submission order. */
   private readonly working: Order[][];
   /** Count of working orders per symbol, so the hot loop can skip matching with one load. */
@@ -177,7 +181,7 @@ export class SimulatedBroker {
     order.averageFillPrice =
       filledBefore === 0 ? price : ((order.averageFillPrice as number) * filledBefore + price * quantity) / order.quantity;
     const fill: Fill = {
-      id: this.fills.length + 1,
+      id: ++this.fillCount,
       orderId: order.id,
       time,
       symbolIndex: s,
@@ -188,7 +192,7 @@ export class SimulatedBroker {
       price,
       commission,
     };
-    this.fills.push(fill);
+    if (this.keepFills) this.fills.push(fill);
     order.status = transitionOrder(order.status, 'FILL');
     order.updatedAt = time;
     // Fill first, so the portfolio is up to date when the order update is observed.

@@ -55,6 +55,12 @@ export interface BacktestConfig {
    * backtests in a row (a sweep) passes the same ones each time.
    */
   readonly curveBuffers?: CurveBuffers;
+  /**
+   * 'metrics': fills and round trips are not kept in the result (its lists stay empty), only counted
+   * and folded into the metrics, which are identical. For runs only their metrics matter (sweeps):
+   * fewer long-lived objects, less garbage collection. Orders are always kept (strategies look them up).
+   */
+  readonly records?: 'full' | 'metrics';
 }
 
 export interface CurveBuffers {
@@ -145,7 +151,8 @@ export class Backtest {
     this.blockBarsEnd = new Int32Array(this.symbols.length);
 
     this.portfolio = new Portfolio(this.symbols.length, config.initialCash);
-    this.trips = new RoundTripTracker(this.symbols.length);
+    const keep = config.records !== 'metrics';
+    this.trips = new RoundTripTracker(this.symbols.length, keep);
     this.metrics = new MetricsAccumulator(config.initialCash, config.periodsPerYear);
     const commission = config.commission ?? NO_COMMISSION;
     const slippage = config.slippage ?? 0;
@@ -168,6 +175,7 @@ export class Backtest {
         },
       },
     );
+    this.broker.keepFills = keep;
     this.view = new BarCursor(this.series);
 
     let creating = true;
@@ -366,7 +374,7 @@ export class Backtest {
       roundTrips: t.trips,
       equity: this.equityCurve(),
       metrics: this.metrics.finish(
-        { count: t.trips.length, wins: t.wins, grossProfit: t.grossProfit, grossLoss: t.grossLoss },
+        { count: t.count, wins: t.wins, grossProfit: t.grossProfit, grossLoss: t.grossLoss },
         this.portfolio.totalCommission,
       ),
       barsProcessed: this.barsProcessed,

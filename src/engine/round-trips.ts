@@ -20,13 +20,16 @@ interface Lot {
 export class RoundTripTracker {
   private readonly lots: Lot[][];
   readonly trips: RoundTrip[] = [];
+  /** Round trips so far (also when they are not kept). */
+  count = 0;
+
+  /** `keep` false: only the aggregates (count, wins, gross profit and loss) are kept. */
+  constructor(symbolCount: number, private readonly keep = true) {
+    this.lots = Array.from({ length: symbolCount }, () => []);
+  }
   wins = 0;
   grossProfit = 0;
   grossLoss = 0;
-
-  constructor(symbolCount: number) {
-    this.lots = Array.from({ length: symbolCount }, () => []);
-  }
 
   onFill(fill: Fill): void {
     const queue = this.lots[fill.symbolIndex];
@@ -62,6 +65,8 @@ export class RoundTripTracker {
     } else if (pnl < 0) {
       this.grossLoss -= pnl;
     }
+    this.count++;
+    if (!this.keep) return;
     this.trips.push({
       symbol: exit.symbol,
       side: lot.side,

@@ -60,6 +60,7 @@ export async function runSweepChunk(task: SweepChunkTask): Promise<SweepChunkOut
         series: task.series,
         timeline: task.timeline,
         curveBuffers: task.timeline ? curveBuffers(task.timeline.steps) : undefined,
+        records: 'metrics',
         strategy,
         params: combo.params,
         initialCash: task.initialCash,
