@@ -6,9 +6,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { ExecutionArgs } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { openDatabase, type AppDatabase } from './data/db.js';
 import { seedDemoData } from './data/demo.js';
 import { markInterruptedRuns } from './data/run-store.js';
@@ -85,7 +86,10 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS' },
     context: () => context,
     logging: false,
-    plugins: [useBadVariablesAsUserInput()],
+    // Subscriptions run compiled (graphql-jit): every event is executed once per subscriber, so the
+    // per-event cost bounds how many live fills the main thread can deliver. Queries and mutations
+    // keep graphql-js, whose input-coercion errors name the offending field path.
+    plugins: [useGraphQlJit({}, { enableIf: (args) => isSubscription(args.document, args.operationName) }), useBadVariablesAsUserInput()],
   });
 
   const server: Server = createServer((req, res) => {
@@ -146,6 +150,10 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
         app.close();
       })()),
   };
+}
+
+function isSubscription(document: DocumentNode, operationName?: string | null): boolean {
+  return getOperationAST(document, operationName ?? undefined)?.operation === 'subscription';
 }
 
 interface Envelope {
