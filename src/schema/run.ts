@@ -1,8 +1,9 @@
 /** BacktestRun with its results, the run queries and mutations, and the live subscriptions. */
+import type { Fill } from '../engine/orders.js';
 import type { RunMetrics } from '../engine/results.js';
 import { getEquityCurve, getFills, getOrders, getRoundTrips, getRun, listRuns, RUN_STATUSES, type RunRecord } from '../data/run-store.js';
 import { RunInputError, validateRunInput } from '../jobs/run-input.js';
-import { equityStream, fillStream, parseRunId, RunNotFoundError, statusStream } from '../jobs/run-streams.js';
+import { equityStream, fillStream, parseRunId, statusStream } from '../jobs/run-streams.js';
 import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
@@ -120,6 +121,11 @@ const RunStatusEventRef = builder.objectRef<StatusEventShape>('RunStatusEvent').
   }),
 });
 
+/** The canonical id string of an existing run (NOT_FOUND otherwise). */
+function requireRunId(ctx: GraphQLContext, id: string): string {
+  return String(requireRun(ctx, id).id);
+}
+
 function requireRun(ctx: GraphQLContext, id: string): RunRecord {
   const runId = parseRunId(id);
   const run = Number.isSafeInteger(runId) ? getRun(ctx.app, runId) : null;
@@ -226,53 +232,28 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** Maps an unknown id to NOT_FOUND before the first event, as the contract asks. */
-async function* guarded<T>(make: () => AsyncGenerator<T>): AsyncGenerator<T> {
-  try {
-    yield* make();
-  } catch (e) {
-    if (e instanceof RunNotFoundError) throw notFound('run', e.id);
-    throw e;
-  }
-}
-
 builder.subscriptionFields((t) => ({
   runStatus: t.field({
     type: RunStatusEventRef,
     description: 'First the current state, then every status change and progress step (a few per second); completes after a final status.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => {
-      const id = String(args.id);
-      requireRun(ctx, id);
-      const runId = parseRunId(id);
-      return (async function* () {
-        for await (const s of guarded(() => statusStream(ctx, id))) yield { ...s, runId };
-      })();
-    },
-    resolve: (event: StatusEventShape) => event,
+    // The id is checked here, so an unknown one is NOT_FOUND before any event; resolve adds the
+    // run id to each event instead of a mapping generator (one async layer less per event).
+    subscribe: (_root, args, ctx) => statusStream(ctx, requireRunId(ctx, String(args.id))),
+    resolve: (event: StatusSnapshot, args): StatusEventShape => ({ ...event, runId: Number(args.id) }),
   }),
   runFills: t.field({
     type: FillRef,
     description: 'Every fill exactly once, in execution order: earlier fills replayed first, then live ones; completes when the run ends.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => {
-      const id = String(args.id);
-      const run = requireRun(ctx, id);
-      return (async function* () {
-        for await (const f of guarded(() => fillStream(ctx, id))) yield { runId: run.id, item: f };
-      })();
-    },
-    resolve: (event: { runId: number; item: import('../engine/orders.js').Fill }) => event,
+    subscribe: (_root, args, ctx) => fillStream(ctx, requireRunId(ctx, String(args.id))),
+    resolve: (fill: Fill, args) => ({ runId: Number(args.id), item: fill }),
   }),
   runEquity: t.field({
     type: EquityPointRef,
     description: 'Equity samples from the start (replayed, then live, a few per second); the last is the final equity; completes when the run ends.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => {
-      const id = String(args.id);
-      requireRun(ctx, id);
-      return guarded(() => equityStream(ctx, id));
-    },
+    subscribe: (_root, args, ctx) => equityStream(ctx, requireRunId(ctx, String(args.id))),
     resolve: (point: EquitySample) => point,
   }),
 }));
