@@ -8,6 +8,7 @@ import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
 import { badField, badUserInput, notFound } from './errors.js';
+import { findById, requireById } from './ids.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 import { EquityPointRef, FillRef, OrderRef, RoundTripRef } from './trading-types.js';
@@ -127,10 +128,7 @@ function requireRunId(ctx: GraphQLContext, id: string): string {
 }
 
 function requireRun(ctx: GraphQLContext, id: string): RunRecord {
-  const runId = parseRunId(id);
-  const run = Number.isSafeInteger(runId) ? getRun(ctx.app, runId) : null;
-  if (!run) throw notFound('run', id);
-  return run;
+  return requireById('run', id, (n) => getRun(ctx.app, n));
 }
 
 builder.queryFields((t) => ({
@@ -138,10 +136,7 @@ builder.queryFields((t) => ({
     type: BacktestRunRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => {
-      const runId = parseRunId(String(args.id));
-      return Number.isSafeInteger(runId) ? getRun(ctx.app, runId) : null;
-    },
+    resolve: (_root, args, ctx) => findById(String(args.id), (n) => getRun(ctx.app, n)),
   }),
   runs: t.connection(
     {

@@ -2,12 +2,13 @@
 import { getRun } from '../data/run-store.js';
 import { getSweep, getSweepResults, listSweeps, type SweepRecord, type SweepResultRecord } from '../data/sweep-store.js';
 import { RunInputError } from '../jobs/run-input.js';
-import { parseRunId, sweepStream, SweepNotFoundError } from '../jobs/run-streams.js';
+import { sweepStream, SweepNotFoundError } from '../jobs/run-streams.js';
 import { validateSweepInput } from '../jobs/sweep-input.js';
 import type { SweepSnapshot } from '../jobs/sweep-manager.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
 import { badUserInput, notFound } from './errors.js';
+import { findById, requireById } from './ids.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
 import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum } from './run.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
@@ -91,10 +92,7 @@ const SweepProgressEventRef = builder.objectRef<SweepEventShape>('SweepProgressE
 });
 
 function requireSweep(ctx: GraphQLContext, id: string): SweepRecord {
-  const n = parseRunId(id);
-  const s = Number.isSafeInteger(n) ? getSweep(ctx.app, n) : null;
-  if (!s) throw notFound('sweep', id);
-  return s;
+  return requireById('sweep', id, (n) => getSweep(ctx.app, n));
 }
 
 builder.queryFields((t) => ({
@@ -102,10 +100,7 @@ builder.queryFields((t) => ({
     type: SweepRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => {
-      const n = parseRunId(String(args.id));
-      return Number.isSafeInteger(n) ? getSweep(ctx.app, n) : null;
-    },
+    resolve: (_root, args, ctx) => findById(String(args.id), (n) => getSweep(ctx.app, n)),
   }),
   sweeps: t.connection(
     {
