@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -84,6 +85,8 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS' },
+    // GraphiQL's page and assets served from the package, not a CDN: works on offline machines too.
+    renderGraphiQL,
     context: () => context,
     logging: false,
     // Subscriptions run compiled (graphql-jit): every event is executed once per subscriber, so the
