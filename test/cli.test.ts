@@ -62,6 +62,7 @@ describe('bad arguments', () => {
     [['generate', '--dataset', 'sim', '--symbols', 'X', '--period', 'MINUTE', '--bars=-5'], '--bars: expected an integer >= 1'],
     [['sweep', '--strategy', 'sma-crossover', '--symbols', 'SPX', '--period', 'DAY', '--grid', 'fastPeriod=10:55:10'], '--grid fastPeriod.step: 10 does not divide'],
     [['frobnicate'], 'unknown command'],
+    [['import', join(dir, 'nope.csv'), '--dataset', 'x', '--symbol', 'X', '--period', 'DAY'], 'import: no such file'],
   ])('%j exits 2 with one line naming it', (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(2);

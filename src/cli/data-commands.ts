@@ -1,4 +1,5 @@
 /** `backtest import`, `generate` and `datasets`: getting bars in and seeing what is there. */
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BAR_PERIODS, type BarPeriod } from '../engine/bars.js';
 import { listDatasets, writeBars } from '../data/bar-store.js';
@@ -60,6 +61,7 @@ export async function importCommand(argv: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new UsageError('import: expected exactly one CSV file');
+  if (!existsSync(positionals[0]) || !statSync(positionals[0]).isFile()) throw new UsageError(`import: no such file: ${positionals[0]}`);
   const format = values.format as CsvFormat;
   if (format !== 'yahoo' && format !== 'generic') throw new UsageError(`--format: must be yahoo or generic, got ${values.format}`);
   const timeFormat = values['time-format'] as TimeFormat | undefined;
