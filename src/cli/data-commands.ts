@@ -61,7 +61,6 @@ export async function importCommand(argv: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new UsageError('import: expected exactly one CSV file');
-  if (!existsSync(positionals[0]) || !statSync(positionals[0]).isFile()) throw new UsageError(`import: no such file: ${positionals[0]}`);
   const format = values.format as CsvFormat;
   if (format !== 'yahoo' && format !== 'generic') throw new UsageError(`--format: must be yahoo or generic, got ${values.format}`);
   const timeFormat = values['time-format'] as TimeFormat | undefined;
@@ -71,6 +70,7 @@ export async function importCommand(argv: string[]): Promise<number> {
   const dataset = datasetFlag(values.dataset);
   const symbol = symbolFlag('--symbol', requireFlag('--symbol', values.symbol));
   const period = periodFlag(values.period);
+  if (!existsSync(positionals[0]) || !statSync(positionals[0]).isFile()) throw new UsageError(`import: no such file: ${positionals[0]}`);
   const app = openDatabase();
   try {
     const bar = new ProgressBar(`import ${symbol}`);
