@@ -2,7 +2,7 @@
 import type { Fill } from '../engine/orders.js';
 import type { RunMetrics } from '../engine/results.js';
 import { getEquityCurve, getFills, getOrders, getRoundTrips, getRun, listRuns, RUN_STATUSES, type RunRecord } from '../data/run-store.js';
-import { RunInputError, validateRunInput } from '../jobs/run-input.js';
+import { RunInputError, validateRunInput, type RunInput } from '../jobs/run-input.js';
 import { equityStream, fillStream, parseRunId, statusStream } from '../jobs/run-streams.js';
 import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
 import { builder, type GraphQLContext } from './builder.js';
@@ -177,6 +177,35 @@ const RunBacktestInput = builder.inputType('RunBacktestInput', {
   }),
 });
 
+/** The GraphQL input (RunBacktestInput, or the same fields of RunSweepInput) as the shared validator takes it. */
+export function toRunInput(input: {
+  strategy: string | number;
+  params?: Record<string, unknown> | null;
+  symbols: string[];
+  period: string;
+  dataset?: string | number | null;
+  start?: string | null;
+  end?: string | null;
+  initialCash?: number | null;
+  commission?: RunInput['commission'];
+  slippageBps?: number | null;
+  periodsPerYear?: number | null;
+}): RunInput {
+  return {
+    strategy: String(input.strategy),
+    params: input.params ?? undefined,
+    symbols: input.symbols,
+    period: input.period,
+    dataset: input.dataset == null ? null : String(input.dataset),
+    start: input.start,
+    end: input.end,
+    initialCash: input.initialCash,
+    commission: input.commission,
+    slippageBps: input.slippageBps,
+    periodsPerYear: input.periodsPerYear,
+  };
+}
+
 builder.mutationFields((t) => ({
   runBacktest: t.field({
     type: BacktestRunRef,
@@ -184,19 +213,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RunBacktestInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       try {
-        const validated = validateRunInput(ctx, {
-          strategy: String(input.strategy),
-          params: input.params ?? undefined,
-          symbols: input.symbols,
-          period: input.period,
-          dataset: input.dataset == null ? null : String(input.dataset),
-          start: input.start,
-          end: input.end,
-          initialCash: input.initialCash,
-          commission: input.commission,
-          slippageBps: input.slippageBps,
-          periodsPerYear: input.periodsPerYear,
-        });
+        const validated = validateRunInput(ctx, toRunInput(input));
         return ctx.jobs.enqueue(validated);
       } catch (e) {
         if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');

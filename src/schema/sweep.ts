@@ -10,7 +10,7 @@ import { BarPeriodEnum } from './dataset.js';
 import { badUserInput, notFound } from './errors.js';
 import { findById, requireById } from './ids.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
-import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum } from './run.js';
+import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum, toRunInput } from './run.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 
 const SweepResultOrderEnum = builder.enumType('SweepResultOrder', {
@@ -149,17 +149,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => {
       try {
         const validated = validateSweepInput(ctx, {
-          strategy: String(input.strategy),
-          params: input.params ?? undefined,
-          symbols: input.symbols,
-          period: input.period,
-          dataset: input.dataset == null ? null : String(input.dataset),
-          start: input.start,
-          end: input.end,
-          initialCash: input.initialCash,
-          commission: input.commission,
-          slippageBps: input.slippageBps,
-          periodsPerYear: input.periodsPerYear,
+          ...toRunInput(input),
           grid: input.grid,
           objective: input.objective,
           maximize: input.maximize,
