@@ -7,10 +7,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
+import type { ExecutionArgs } from 'graphql';
 import { openDatabase, type AppDatabase } from './data/db.js';
 import { seedDemoData } from './data/demo.js';
 import { markInterruptedRuns } from './data/run-store.js';
@@ -20,6 +19,7 @@ import { markInterruptedSweeps } from './data/sweep-store.js';
 import { loadStrategies, strategiesDir } from './jobs/strategy-loader.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { useBadVariablesAsUserInput } from './schema/bad-variables-plugin.js';
+import { useCompiledSubscriptions } from './schema/compiled-subscriptions-plugin.js';
 import { schema } from './schema/index.js';
 
 export interface AppOptions {
@@ -89,10 +89,10 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     renderGraphiQL,
     context: () => context,
     logging: false,
-    // Subscriptions run compiled (graphql-jit): every event is executed once per subscriber, so the
-    // per-event cost bounds how many live fills the main thread can deliver. Queries and mutations
-    // keep graphql-js, whose input-coercion errors name the offending field path.
-    plugins: [useGraphQlJit({}, { enableIf: (args) => isSubscription(args.document, args.operationName) }), useBadVariablesAsUserInput()],
+    // Subscription events execute compiled (graphql-jit): every event is executed once per
+    // subscriber, so the per-event cost bounds how many live fills the main thread can deliver.
+    // Queries and mutations keep graphql-js, whose input-coercion errors name the offending field.
+    plugins: [useCompiledSubscriptions(), useBadVariablesAsUserInput()],
   });
 
   const server: Server = createServer((req, res) => {
@@ -153,10 +153,6 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
         app.close();
       })()),
   };
-}
-
-function isSubscription(document: DocumentNode, operationName?: string | null): boolean {
-  return getOperationAST(document, operationName ?? undefined)?.operation === 'subscription';
 }
 
 /** What GraphiQL opens with: the strategies and data, then a run to start and watch. */
