@@ -21,6 +21,7 @@ import type { GraphQLContext } from './schema/builder.js';
 import { useBadVariablesAsUserInput } from './schema/bad-variables-plugin.js';
 import { useCompiledSubscriptions } from './schema/compiled-subscriptions-plugin.js';
 import { schema } from './schema/index.js';
+import { GRAPHIQL_DEFAULT_DOCUMENT } from './graphiql-document.js';
 
 export interface AppOptions {
   readonly port: number;
@@ -84,7 +85,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS', defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
     // GraphiQL's page and assets served from the package, not a CDN: works on offline machines too.
     renderGraphiQL,
     context: () => context,
@@ -99,6 +100,12 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     if (req.url === '/health' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', activeRuns: jobs.activeCount(), workers: jobs.threads }));
+      return;
+    }
+    if (req.url === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Not Yoga's welcome page: the root leads to GraphiQL.
+      res.writeHead(302, { location: '/graphql' });
+      res.end();
       return;
     }
     void yoga.requestListener(req, res);
@@ -154,26 +161,6 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
       })()),
   };
 }
-
-/** What GraphiQL opens with: the strategies and data, then a run to start and watch. */
-const GRAPHIQL_DEFAULT_QUERY = `# backtest-gql: run the operations below one at a time (the play button lists them).
-
-query Strategies {
-  strategies { id title params { name description ... on IntParam { default min max } ... on FloatParam { default min max } ... on EnumParam { default choices } ... on BoolParam { default } } }
-  datasets { id name instruments { symbol coverage { period first last bars } } }
-}
-
-mutation Start {
-  runBacktest(input: { strategy: "sma-crossover", params: { fastPeriod: 50, slowPeriod: 200, quantity: 10 }, dataset: "demo", symbols: ["SPX"], period: DAY, commission: { perUnit: 0.005, minimumPerOrder: 1 } }) { id status }
-}
-
-# Put the id returned by Start here (runs are numbered 1, 2, ...).
-subscription Fills { runFills(id: "1") { time side quantity price commission } }
-
-query Results {
-  runs(first: 5) { totalCount edges { node { id strategy { id } status metrics { finalEquity totalReturn sharpe maxDrawdown trades } } } }
-}
-`;
 
 interface Envelope {
   execute: (args: ExecutionArgs) => ReturnType<typeof import('graphql').execute>;
