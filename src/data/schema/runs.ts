@@ -40,12 +40,16 @@ export const runs = sqliteTable(
     finishedAt: integer('finished_at'),
     /** JSON RunMetrics once finished with a result. */
     metrics: text('metrics'),
+    /** The API key that started the run (api_keys.id); null when the service runs without keys. */
+    ownerKeyId: integer('owner_key_id'),
   },
   (t) => [
     // Serves "runs with status = ? newest first" (id DESC, id cursor) and counting them; also finds QUEUED/RUNNING at startup.
     index('runs_status_id_idx').on(t.status, t.id),
     // Serves "runs of strategy = ? newest first" (id DESC, id cursor) and counting them.
     index('runs_strategy_id_idx').on(t.strategy, t.id),
+    // Serves "runs of key = ? newest first" for keys that see only their own runs.
+    index('runs_owner_id_idx').on(t.ownerKeyId, t.id),
   ],
 );
 

@@ -37,10 +37,14 @@ export const sweeps = sqliteTable(
     createdAt: integer('created_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /** The API key that started the sweep (api_keys.id); null when the service runs without keys. */
+    ownerKeyId: integer('owner_key_id'),
   },
   (t) => [
     // Serves "sweeps newest first" (id DESC cursor) and finding unfinished sweeps at start-up.
     index('sweeps_status_id_idx').on(t.status, t.id),
+    // Serves "sweeps of key = ? newest first".
+    index('sweeps_owner_id_idx').on(t.ownerKeyId, t.id),
   ],
 );
 
