@@ -25,7 +25,7 @@ export const PERIOD_MS: Record<BarPeriod, number> = {
   DAY: 86_400_000,
 };
 
-/** Periods per year used to annualise return statistics (CONVENTIONS.md). */
+/** Periods per year used to annualise return statistics (docs/CONVENTIONS.md). */
 export const PERIODS_PER_YEAR: Record<BarPeriod, number> = {
   SECOND: 252 * 23_400,
   MINUTE: 252 * 390,

@@ -5,7 +5,7 @@ import { ORDER_TYPES, isWorking, type Fill, type Order, type OrderModification, 
 
 const DAY_MS = 86_400_000;
 
-/** Within a bar, working orders match in this order (CONVENTIONS.md); not the declaration order of ORDER_TYPES. */
+/** Within a bar, working orders match in this order (docs/CONVENTIONS.md); not the declaration order of ORDER_TYPES. */
 const MATCH_PASSES = ['MARKET', 'STOP', 'STOP_LIMIT', 'LIMIT'] as const;
 
 /** Where the broker reports what happens to orders; the engine routes these to portfolio, strategy and listener. */
@@ -15,7 +15,7 @@ export interface BrokerSink {
 }
 
 /**
- * The simulated broker of CONVENTIONS.md: validates and queues orders, matches them against each
+ * The simulated broker of docs/CONVENTIONS.md: validates and queues orders, matches them against each
  * new bar (market, stop, stop-limit, limit), expires DAY orders, and applies cancel/modify at once.
  */
 export class SimulatedBroker {
@@ -240,7 +240,7 @@ function isPositivePrice(p: unknown): boolean {
 
 const SIDES: readonly Side[] = ['BUY', 'SELL'];
 
-/** Why an order cannot be accepted (CONVENTIONS.md: invalid orders are REJECTED, the run goes on), or null. */
+/** Why an order cannot be accepted (docs/CONVENTIONS.md: invalid orders are REJECTED, the run goes on), or null. */
 function rejectionReason(order: Order, symbolIndex: number): string | null {
   if (symbolIndex < 0) return `unknown symbol ${order.symbol}`;
   if (!SIDES.includes(order.side)) return `side must be BUY or SELL, got ${String(order.side)}`;

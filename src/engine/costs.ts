@@ -18,7 +18,7 @@ export interface CommissionSettings {
 
 export const NO_COMMISSION: CommissionSettings = { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 };
 
-/** max(minimumPerOrder, perUnit × qty) + percentOfNotional/100 × qty × price (CONVENTIONS.md). */
+/** max(minimumPerOrder, perUnit × qty) + percentOfNotional/100 × qty × price (docs/CONVENTIONS.md). */
 export class TieredCommission implements CommissionModel {
   constructor(private readonly s: CommissionSettings) {}
   commission(quantity: number, price: number): number {

@@ -103,7 +103,7 @@ class BarCursor implements BarView {
 /**
  * One backtest over a merged timeline. Per timestamp: match working orders of each symbol with a bar
  * there, update that symbol's indicators, show the strategy the bar; then mark to market once
- * (CONVENTIONS.md). `advance(n)` runs up to n timestamps so a caller can report progress, stream
+ * (docs/CONVENTIONS.md). `advance(n)` runs up to n timestamps so a caller can report progress, stream
  * and check for cancellation between chunks while the loop itself stays free of awaits and allocations.
  */
 export class Backtest {

@@ -2,7 +2,7 @@ import { enumParam, floatParam, intParam } from '../params.js';
 import { defineStrategy } from '../strategy.js';
 
 /**
- * Long-only moving-average crossover, exactly as CONVENTIONS.md specifies (acceptance tests use it).
+ * Long-only moving-average crossover, exactly as docs/CONVENTIONS.md specifies (acceptance tests use it).
  * At the close of bar t, once both SMAs exist at t-1 and t: a cross up while flat with no working
  * entry buys `quantity` (market, or a GTC limit below the close); a cross down cancels a working
  * entry and sells any long position at market.
