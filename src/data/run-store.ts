@@ -27,6 +27,7 @@ export function createRun(app: AppDatabase, run: NewRun): RunRecord {
       commission: JSON.stringify(run.commission),
       slippageBps: run.slippageBps,
       periodsPerYear: run.periodsPerYear ?? null,
+      ownerKeyId: run.ownerKeyId ?? null,
       status: 'QUEUED',
       progress: 0,
       barsProcessed: 0,
@@ -99,6 +100,7 @@ export function listRuns(app: AppDatabase, o: ListRunsOptions = {}): RunPage {
   const filters: (SQL | undefined)[] = [
     o.status ? eq(runs.status, o.status) : undefined,
     o.strategy ? eq(runs.strategy, o.strategy) : undefined,
+    o.ownerKeyId !== undefined ? eq(runs.ownerKeyId, o.ownerKeyId) : undefined,
   ];
   return app.sqlite.transaction((): RunPage => {
     const totalCount = app.db.select({ n: count() }).from(runs).where(and(...filters)).get()!.n;

@@ -27,6 +27,8 @@ export interface NewRun {
   readonly commission: CommissionSpec;
   readonly slippageBps: number;
   readonly periodsPerYear?: number | null;
+  /** The API key that started the run; null/absent when the service runs without keys. */
+  readonly ownerKeyId?: number | null;
 }
 
 type RunRow = typeof runs.$inferSelect;
@@ -47,6 +49,8 @@ export interface ListRunsOptions {
   readonly after?: number | null;
   readonly status?: RunStatus | null;
   readonly strategy?: string | null;
+  /** Only the runs of this API key; undefined = every run. */
+  readonly ownerKeyId?: number;
 }
 
 export interface RunPage {

@@ -24,6 +24,8 @@ export interface NewSweep {
   readonly keepTop: number;
   readonly total: number;
   readonly skipped: number;
+  /** The API key that started the sweep; null/absent when the service runs without keys. */
+  readonly ownerKeyId?: number | null;
 }
 
 type SweepRow = typeof sweeps.$inferSelect;
@@ -177,16 +179,17 @@ export interface SweepPage {
 }
 
 /** Newest first, paged by id cursor. */
-export function listSweeps(app: AppDatabase, o: { first?: number; after?: number | null } = {}): SweepPage {
+export function listSweeps(app: AppDatabase, o: { first?: number; after?: number | null; ownerKeyId?: number } = {}): SweepPage {
   const first = Math.max(0, o.first ?? 20);
+  const owner = o.ownerKeyId === undefined ? undefined : eq(sweeps.ownerKeyId, o.ownerKeyId);
   const rows = app.db
     .select()
     .from(sweeps)
-    .where(o.after == null ? undefined : lt(sweeps.id, o.after))
+    .where(and(owner, o.after == null ? undefined : lt(sweeps.id, o.after)))
     .orderBy(desc(sweeps.id))
     .limit(first + 1)
     .all();
-  const totalCount = app.db.select({ n: count() }).from(sweeps).get()?.n ?? 0;
+  const totalCount = app.db.select({ n: count() }).from(sweeps).where(owner).get()?.n ?? 0;
   return { sweeps: rows.slice(0, first).map(toSweepRecord), totalCount, hasNextPage: rows.length > first };
 }
 

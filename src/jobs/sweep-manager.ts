@@ -72,6 +72,7 @@ export class SweepManager {
       keepTop: v.keepTop,
       total: v.total,
       skipped: v.skipped,
+      ownerKeyId: r.ownerKeyId ?? null,
     });
     const job: ActiveSweep = {
       id: record.id,
