@@ -136,6 +136,32 @@ export const roundTrips = sqliteTable(
   ],
 );
 
+export const RESULT_KINDS = ['fills', 'orders', 'roundTrips'] as const;
+
+/**
+ * Orders, fills and round trips of a run as columnar blocks of consecutive items (see
+ * result-blocks.ts). Runs stored before these blocks existed keep their rows in the tables above.
+ */
+export const resultBlocks = sqliteTable(
+  'result_blocks',
+  {
+    runId: runRef(),
+    kind: text('kind', { enum: RESULT_KINDS }).notNull(),
+    /** Position of the block's first item in the run's list (0-based). */
+    firstSeq: integer('first_seq').notNull(),
+    count: integer('count').notNull(),
+    /** Version of the byte layout of `bytes`. */
+    format: integer('format').notNull(),
+    /** JSON array: the strings the block's text columns refer to by index. */
+    dictionary: text('dictionary').notNull(),
+    bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [
+    // Serves "blocks of run ? and kind ? overlapping [offset, offset + limit)", the total count and the cascade delete.
+    primaryKey({ columns: [t.runId, t.kind, t.firstSeq] }),
+  ],
+);
+
 /** One row per run; columns are raw little-endian Float64 bytes (see equity-codec.ts). */
 export const equityCurves = sqliteTable('equity_curves', {
   runId: integer('run_id')
