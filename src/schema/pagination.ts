@@ -1,16 +1,31 @@
 /** Relay connections over offset pages (fills, orders) with validated arguments. */
-import { cursorToOffset, offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
+import { offsetForArgs, offsetToCursor } from '@pothos/plugin-relay';
 import type { Page } from '../data/run-types.js';
 import { badField } from './errors.js';
 
 export const DEFAULT_PAGE = 100;
-export const MAX_PAGE = 10_000;
+/** Largest page of any connection (documented on `first`/`last` through the builder's relay options). */
+export const MAX_PAGE = 1_000;
+export const PAGE_SIZE_DESCRIPTION = `Page size, 0 to ${MAX_PAGE}.`;
 
 export interface ConnectionArgs {
   readonly first?: number | null;
   readonly after?: string | null;
   readonly last?: number | null;
   readonly before?: string | null;
+}
+
+/**
+ * The offset of a cursor this server made, or null. Only the canonical form is accepted (the
+ * offset re-encodes to the very same cursor), so `1e3`, `-1`, `01`, `1.5`, a huge number, another
+ * prefix or anything not base64 is refused instead of being read leniently.
+ */
+export function strictCursorOffset(cursor: string): number | null {
+  if (cursor.length > 40) return null;
+  const m = /^OffsetConnection:(0|[1-9]\d{0,14})$/.exec(Buffer.from(cursor, 'base64').toString('latin1'));
+  if (!m) return null;
+  const offset = Number(m[1]);
+  return offsetToCursor(offset) === cursor ? offset : null;
 }
 
 /** Refuses what offsetForArgs would otherwise throw as an unexpected error, or silently clamp. */
@@ -21,14 +36,7 @@ export function checkConnectionArgs(args: ConnectionArgs): void {
   }
   for (const name of ['after', 'before'] as const) {
     const c = args[name];
-    if (c == null) continue;
-    let offset = NaN;
-    try {
-      offset = cursorToOffset(c);
-    } catch {
-      // reported below
-    }
-    if (!Number.isInteger(offset) || offset < 0) throw badField(name, `not a cursor of this connection: ${JSON.stringify(c)}`);
+    if (c != null && strictCursorOffset(c) === null) throw badField(name, `not a cursor of this connection: ${JSON.stringify(c)}`);
   }
   if (args.last != null && args.before == null && args.first == null) throw badField('last', 'needs before or first');
 }
@@ -68,7 +76,8 @@ export function idCursorConnection<T extends { readonly id: number }>(
   checkConnectionArgs({ first: args.first });
   let after: number | null = null;
   if (args.after != null) {
-    after = /^\d{1,15}$/.test(args.after) ? Number(args.after) : NaN;
+    // Canonical decimal ids only (no sign, exponent or leading zero).
+    after = /^(0|[1-9]\d{0,14})$/.test(args.after) ? Number(args.after) : NaN;
     if (!Number.isSafeInteger(after)) throw badField('after', `not a cursor of this connection: ${JSON.stringify(args.after)}`);
   }
   const page = fetch(Math.min(args.first ?? 20, MAX_PAGE), after);
