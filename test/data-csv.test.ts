@@ -42,15 +42,15 @@ describe('importCsv', () => {
   it('imports generic layouts with each time format; volume optional', async () => {
     const cols = { time: 'ts', open: 'o', high: 'h', low: 'l', close: 'c' };
     const cases = [
-      { timeFormat: 'epoch-s', times: ['1609459200', '1609459260'] },
-      { timeFormat: 'epoch-ms', times: ['1609459200000', '1609459260000'] },
-      { timeFormat: 'iso-datetime', times: ['2021-01-01T00:00:00Z', '2021-01-01 01:01:00+01:00'] },
-      { timeFormat: 'iso-date', times: ['2021-01-01', '2021-01-02'] },
+      { timeFormat: 'epoch-s', times: ['1609459200', '1609459260'], period: 'MINUTE' },
+      { timeFormat: 'epoch-ms', times: ['1609459200000', '1609459260000'], period: 'MINUTE' },
+      { timeFormat: 'iso-datetime', times: ['2021-01-01T00:00:00Z', '2021-01-01 01:01:00+01:00'], period: 'MINUTE' },
+      { timeFormat: 'iso-date', times: ['2021-01-01', '2021-01-02'], period: 'DAY' },
     ] as const;
     for (const [i, c] of cases.entries()) {
       const text = csv('c,h,ts,l,o,extra', `2,3,${c.times[0]},1,2,x`, `2.5,3,${c.times[1]},2,2,y`);
-      await importText(text, { format: 'generic', columns: cols, timeFormat: c.timeFormat, symbol: `G${i}` });
-      const s = loadBars(t.app, { ...key, symbol: `G${i}` });
+      await importText(text, { format: 'generic', columns: cols, timeFormat: c.timeFormat, symbol: `G${i}`, period: c.period });
+      const s = loadBars(t.app, { ...key, symbol: `G${i}`, period: c.period });
       expect(s.time[0]).toBe(Date.UTC(2021, 0, 1));
       expect(s.time[1]).toBe(c.timeFormat === 'iso-date' ? Date.UTC(2021, 0, 2) : Date.UTC(2021, 0, 1, 0, 1));
       expect(Array.from(s.close)).toEqual([2, 2.5]);
@@ -65,6 +65,9 @@ describe('importCsv', () => {
     ['open outside', [ROWS[0]!, '2021-01-05,13,12,10,11.5,11.4,2000'], /^line 3: open 13 outside \[low 10, high 12\]$/],
     ['close outside', [ROWS[0]!, '2021-01-05,10.5,12,10,9,11.4,2000'], /^line 3: close 9 outside \[low 10, high 12\]$/],
     ['negative volume', [ROWS[0]!, '2021-01-05,10.5,12,10,11.5,11.4,-5'], /^line 3: negative volume -5$/],
+    ['zero price', [ROWS[0]!, '2021-01-05,0,12,10,11.5,11.4,2000'], /^line 3: open 0 is not a positive price$/],
+    ['negative zero price', [ROWS[0]!, '2021-01-05,10.5,12,-0,11.5,11.4,2000'], /^line 3: low 0 is not a positive price$/],
+    ['negative price', [ROWS[0]!, '2021-01-05,-1,-1,-2,-1.5,11.4,2000'], /^line 3: open -1 is not a positive price$/],
     ['duplicate timestamp', [ROWS[0]!, ROWS[1]!, ROWS[1]!], /^line 4: duplicate timestamp '2021-01-05' \(same as line 3\)$/],
     ['out of order', [ROWS[1]!, ROWS[0]!], /^line 3: timestamp '2021-01-04' is out of order \(before '2021-01-05' on line 2\)$/],
     ['bad timestamp', [ROWS[0]!, '2021-02-30,10.5,12,10,11.5,11.4,2000'], /^line 3: bad timestamp '2021-02-30' \(expected YYYY-MM-DD\)$/],
@@ -139,13 +142,13 @@ describe('CSV number and quoting edge cases', () => {
     const text = csv(
       '"Date","Open","High","Low","Close","Adj Close","Volume"',
       '"2021-01-04","1e1",11,"9.5",10.5,x," 1000 "',
-      '2021-01-05,.5,12.,-0,0.30000000000000004,y,0',
+      '2021-01-05,.5,12.,+.25,0.30000000000000004,y,0',
     );
     await importCsv(t.app, { file: t.file('q.csv', text), dataset: 'd', symbol: 'Q', period: 'DAY', format: 'yahoo' });
     const s = loadBars(t.app, { dataset: 'd', symbol: 'Q', period: 'DAY' });
     expect(Array.from(s.open)).toEqual([10, 0.5]);
     expect(Array.from(s.high)).toEqual([11, 12]);
-    expect(Object.is(s.low[1], -0)).toBe(true);
+    expect(s.low[1]).toBe(0.25);
     expect(s.close[1]).toBe(0.30000000000000004);
     expect(Array.from(s.volume)).toEqual([1000, 0]);
   });

@@ -1,6 +1,7 @@
 /**
  * Streams a bar CSV from disk through BarCsvParser, then stores it with writeBars.
  * Every row is validated before the single write transaction, so a bad file writes nothing.
+ * Timestamps without an offset are UTC unless `timeZone` names an IANA zone.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -8,14 +9,15 @@ import { StringDecoder } from 'node:string_decoder';
 import type { BarPeriod } from '../engine/bars.js';
 import { getCoverage, writeBars, type Coverage } from './bar-store.js';
 import type { CsvLayoutOptions } from './csv-layout.js';
-import { BarCsvParser } from './csv-parse.js';
+import { BarCsvParser, type CsvRowRules, type SkippedRows } from './csv-parse.js';
 import type { AppDatabase } from './db.js';
 import { BarsExistError } from './errors.js';
 
-export { CsvImportError } from './csv-parse.js';
+export { CsvImportError, ON_INVALID_ROW, type OnInvalidRow, type SkippedRows } from './csv-parse.js';
+export { UnknownTimeZoneError } from './time-zone.js';
 export type { CsvColumns, CsvFormat, TimeFormat } from './csv-layout.js';
 
-export interface ImportCsvOptions extends CsvLayoutOptions {
+export interface ImportCsvOptions extends CsvLayoutOptions, Omit<CsvRowRules, 'period'> {
   readonly file: string;
   readonly dataset: string;
   readonly symbol: string;
@@ -30,14 +32,27 @@ export interface ImportCsvOptions extends CsvLayoutOptions {
 
 const PROGRESS_EVERY = 100_000;
 
-export async function importCsv(app: AppDatabase, o: ImportCsvOptions): Promise<Coverage> {
+/** What was stored, and which rows were skipped for having no prices (onInvalid: 'skip'). */
+export interface ImportResult extends Coverage {
+  readonly skipped: SkippedRows;
+}
+
+export async function importCsv(app: AppDatabase, o: ImportCsvOptions): Promise<ImportResult> {
   const key = { dataset: o.dataset, symbol: o.symbol, period: o.period };
   // Fail before reading a large file; writeBars checks again inside its transaction.
   const existing = getCoverage(app, key);
   if (existing && !o.replace) throw new BarsExistError(o.dataset, o.symbol, o.period, existing.bars);
 
   const totalBytes = (await stat(o.file)).size;
-  const parser = new BarCsvParser({ format: o.format, columns: o.columns, timeFormat: o.timeFormat, totalChars: totalBytes });
+  const parser = new BarCsvParser({
+    format: o.format,
+    columns: o.columns,
+    timeFormat: o.timeFormat,
+    period: o.period,
+    onInvalid: o.onInvalid,
+    timeZone: o.timeZone,
+    totalChars: totalBytes,
+  });
   const decoder = new StringDecoder('utf8');
   let bytesDone = 0;
   let nextReport = PROGRESS_EVERY;
@@ -52,5 +67,6 @@ export async function importCsv(app: AppDatabase, o: ImportCsvOptions): Promise<
   parser.push(decoder.end());
   const series = parser.end(o.symbol);
   o.onProgress?.(series.length, bytesDone, totalBytes);
-  return writeBars(app, { ...key, series, replace: o.replace, datasetName: o.datasetName });
+  const coverage = writeBars(app, { ...key, series, replace: o.replace, datasetName: o.datasetName });
+  return { ...coverage, skipped: parser.skipped };
 }

@@ -59,7 +59,7 @@ export function resolveLayout(header: readonly string[], o: CsvLayoutOptions): R
       continue;
     }
     idx[role] = find(name);
-    if (idx[role] < 0) return { missing: name };
+    if (idx[role] < 0) return { missing: clipName(name) };
   }
   return {
     time: idx.time!,
@@ -69,6 +69,18 @@ export function resolveLayout(header: readonly string[], o: CsvLayoutOptions): R
     close: idx.close!,
     volume: idx.volume!,
     timeFormat: o.timeFormat ?? (o.format === 'yahoo' ? 'iso-date' : 'iso-datetime'),
-    names: { ...columns, volume: columns.volume ?? '' },
+    names: {
+      time: clipName(columns.time),
+      open: clipName(columns.open),
+      high: clipName(columns.high),
+      low: clipName(columns.low),
+      close: clipName(columns.close),
+      volume: clipName(columns.volume ?? ''),
+    },
   };
+}
+
+/** Column names go into error messages: keep them short. */
+function clipName(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 40)}…` : name;
 }

@@ -31,38 +31,73 @@ export function parseIsoDate(s: string): number | undefined {
  * Undefined when malformed or not a real date/time.
  */
 export function parseIsoDateTime(s: string): number | undefined {
-  const fast = fastDateTime(s);
-  if (fast !== undefined) return fast;
+  const fast = fastWallTime(s);
+  if (fast !== undefined) return fast; // 'Z' or no zone: both UTC
+  return readIsoDateTime(s, scratch) ? scratch.wall - (scratch.offsetMs ?? 0) : undefined;
+}
+
+/** A date-time as written, before any zone is applied. */
+export interface WrittenDateTime {
+  /** The wall-clock reading taken as if it were UTC, epoch ms. */
+  wall: number;
+  /** The offset written in the text ('Z' is 0), in ms east of UTC; null when none was written. */
+  offsetMs: number | null;
+  /** False for a plain date without a time of day. */
+  hasTime: boolean;
+}
+
+const scratch: WrittenDateTime = { wall: 0, offsetMs: null, hasTime: false };
+
+/**
+ * Reads the same syntax as parseIsoDateTime into `out` (reused, so bulk imports allocate nothing)
+ * without applying a zone: the caller decides what a date-time without an offset means.
+ * False when malformed or not a real date/time.
+ */
+export function readIsoDateTime(s: string, out: WrittenDateTime): boolean {
+  const fast = fastWallTime(s);
+  if (fast !== undefined) {
+    out.wall = fast;
+    out.offsetMs = s.length === 20 ? 0 : null;
+    out.hasTime = true;
+    return true;
+  }
   const m = DATE_TIME.exec(s);
-  if (!m) return undefined;
+  if (!m) return false;
   const day = dayMs(+m[1]!, +m[2]!, +m[3]!);
-  if (day === undefined) return undefined;
+  if (day === undefined) return false;
   const h = m[4] ? +m[4] : 0;
   const min = m[5] ? +m[5] : 0;
   const sec = m[6] ? +m[6] : 0;
-  if (h > 23 || min > 59 || sec > 59) return undefined;
+  if (h > 23 || min > 59 || sec > 59) return false;
   const frac = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-  return day + ((h * 60 + min) * 60 + sec) * 1000 + frac - zoneOffsetMs(m[8]);
+  out.wall = day + ((h * 60 + min) * 60 + sec) * 1000 + frac;
+  const offset = m[8] ? zoneOffsetMs(m[8]) : null;
+  if (Number.isNaN(offset)) return false;
+  out.offsetMs = offset;
+  out.hasTime = m[4] !== undefined;
+  return true;
 }
 
-function zoneOffsetMs(zone: string | undefined): number {
-  if (!zone || zone === 'Z') return 0;
+/** Ms east of UTC; NaN for an impossible offset such as +25:00. */
+function zoneOffsetMs(zone: string): number {
+  if (zone === 'Z') return 0;
   const sign = zone[0] === '-' ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const h = +digits.slice(0, 2);
   const min = digits.length > 2 ? +digits.slice(2) : 0;
+  if (h > 23 || min > 59) return NaN;
   return sign * (h * 60 + min) * 60_000;
 }
 
-/** The day of the previous fastDateTime call: consecutive rows of a file nearly always share it. */
+/** The day of the previous fastWallTime call: consecutive rows of a file nearly always share it. */
 let cachedDay = '';
 let cachedDayMs = 0;
 
 /**
  * Hot path for bulk imports: exactly 'YYYY-MM-DDTHH:MM:SS' with optional 'Z' (or a space
- * for T). Anything else returns undefined and takes the general regex path.
+ * for T), read as a wall-clock time. Anything else returns undefined and takes the general regex path.
  */
-function fastDateTime(s: string): number | undefined {
+function fastWallTime(s: string): number | undefined {
   const n = s.length;
   if (n !== 19 && !(n === 20 && s.charCodeAt(19) === 90 /* Z */)) return undefined;
   const sep = s.charCodeAt(10);
