@@ -1,0 +1,73 @@
+/**
+ * Rolling Sharpe ratio over a window of w returns (CONVENTIONS.md "Rolling Sharpe"), O(n) for any
+ * w: a sliding mean and sum of squared deviations (Welford's update for replacing one value),
+ * re-summed exactly with two passes every w steps so rounding never accumulates beyond one window.
+ */
+
+export interface RollingSeries {
+  /** Time of each value's equity point. */
+  readonly time: Float64Array;
+  /** NaN where the value is undefined (every return in the window equal). */
+  readonly value: Float64Array;
+}
+
+/**
+ * `returns[j]` is the return of equity point j + 1, whose time is `time[j + 1]`. Values for points
+ * w..N-1; `rfPerPeriod` is subtracted from the mean (the risk-free rate per period).
+ */
+export function rollingSharpe(time: Float64Array, returns: Float64Array, window: number, periodsPerYear: number, rfPerPeriod = 0): RollingSeries {
+  const n = returns.length;
+  const w = window;
+  if (!Number.isInteger(w) || w < 2) throw new RangeError(`window must be an integer >= 2, got ${w}`);
+  const length = Math.max(0, n - w + 1);
+  const outTime = new Float64Array(length);
+  const out = new Float64Array(length);
+  const annual = Math.sqrt(periodsPerYear);
+  let mean = 0;
+  let m2 = 0;
+  let equalRun = 0; // consecutive returns equal to the latest
+  for (let j = 0; j < n; j++) {
+    const x = returns[j];
+    equalRun = j > 0 && x === returns[j - 1] ? equalRun + 1 : 1;
+    if (j < w - 1) continue;
+    const k = j - w + 1; // first return of the window
+    if (k % w === 0) {
+      // Exact two-pass sums over the window, every w steps (O(n) in total).
+      let s = 0;
+      for (let i = k; i <= j; i++) s += returns[i];
+      mean = s / w;
+      m2 = 0;
+      for (let i = k; i <= j; i++) {
+        const d = returns[i] - mean;
+        m2 += d * d;
+      }
+    } else {
+      const old = returns[k - 1];
+      const before = mean;
+      mean += (x - old) / w;
+      m2 += (x - old) * (x - mean + old - before);
+    }
+    outTime[k] = time[j + 1];
+    out[k] = equalRun >= w || m2 <= 0 ? NaN : ((mean - rfPerPeriod) / Math.sqrt(m2 / (w - 1))) * annual;
+  }
+  return { time: outTime, value: out };
+}
+
+/**
+ * At most `maxPoints` values: every k-th counted back from the last, k = ceil(length / maxPoints),
+ * so the latest value is always kept.
+ */
+export function thinSeries(s: RollingSeries, maxPoints: number): RollingSeries {
+  const length = s.time.length;
+  if (length <= maxPoints) return s;
+  const k = Math.ceil(length / maxPoints);
+  const kept = Math.ceil(length / k);
+  const time = new Float64Array(kept);
+  const value = new Float64Array(kept);
+  for (let i = 0; i < kept; i++) {
+    const src = length - 1 - (kept - 1 - i) * k;
+    time[i] = s.time[src];
+    value[i] = s.value[src];
+  }
+  return { time, value };
+}
