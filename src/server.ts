@@ -21,6 +21,10 @@ import type { GraphQLContext } from './schema/builder.js';
 import { useBadVariablesAsUserInput } from './schema/bad-variables-plugin.js';
 import { useCompiledSubscriptions } from './schema/compiled-subscriptions-plugin.js';
 import { schema } from './schema/index.js';
+import { AuthError, Authenticator, authModeFromEnv, type AuthMode } from './auth/authenticator.js';
+import type { Principal } from './auth/principal.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { authErrorToGraphQL, credentialOf } from './schema/access.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT } from './graphiql-document.js';
 
 export interface AppOptions {
@@ -35,6 +39,10 @@ export interface AppOptions {
   /** How long running jobs may go on after a shutdown request before they are cancelled. */
   readonly shutdownGraceMs: number;
   readonly progressIntervalMs?: number;
+  /** Who may call: AUTH=auto (default; open without keys, on loopback only), keys or none. */
+  readonly auth: AuthMode;
+  /** Requests per minute per API key (RATE_LIMIT_PER_MINUTE). */
+  readonly rateLimitPerMinute: number;
   readonly log: (line: string) => void;
 }
 
@@ -60,13 +68,30 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
     strategiesDir: strategiesDir(),
     seedDemo: true,
     shutdownGraceMs: grace,
+    auth: authModeFromEnv(env.AUTH),
+    rateLimitPerMinute: positiveIntegerEnv(env, 'RATE_LIMIT_PER_MINUTE', 600),
     log: (line) => console.log(line),
   };
+}
+
+function positiveIntegerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw.slice(0, 40))}`);
+  return n;
 }
 
 export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> {
   const o: AppOptions = { ...optionsFromEnv(), ...options };
   const app = openDatabase(o.databasePath);
+  const auth = new Authenticator(app, o.auth, o.host, new RateLimiter(o.rateLimitPerMinute));
+  try {
+    auth.assertStartable();
+  } catch (e) {
+    app.close();
+    throw e;
+  }
   const interrupted = markInterruptedRuns(app) + markInterruptedSweeps(app);
   if (interrupted > 0) o.log(`marked ${interrupted} run(s)/sweep(s) left unfinished by a previous process as FAILED (interrupted)`);
   if (o.seedDemo && seedDemoData(app).seeded) o.log('loaded the demo datasets (demo: SPX daily; synthetic: 4 symbols of minute bars)');
@@ -80,7 +105,13 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     progressIntervalMs: o.progressIntervalMs,
   });
   const sweeps = new SweepManager({ app, jobs, strategiesDir: o.strategiesDir });
-  const context: GraphQLContext = { app, jobs, sweeps, strategies };
+  const principalOf = (initial: Parameters<typeof credentialOf>[0]): Principal => {
+    try {
+      return auth.authenticate(credentialOf(initial));
+    } catch (e) {
+      throw e instanceof AuthError ? authErrorToGraphQL(e) : e;
+    }
+  };
 
   const yoga = createYoga({
     schema,
@@ -88,7 +119,8 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS', defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
     // GraphiQL's page and assets served from the package, not a CDN: works on offline machines too.
     renderGraphiQL,
-    context: () => context,
+    // Every operation (HTTP, SSE, each WebSocket subscribe) is authenticated here.
+    context: (initial): GraphQLContext => ({ app, jobs, sweeps, strategies, principal: principalOf(initial) }),
     logging: false,
     // Subscription events execute compiled (graphql-jit): every event is executed once per
     // subscriber, so the per-event cost bounds how many live fills the main thread can deliver.
@@ -116,6 +148,15 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     {
       execute: (args) => (args.rootValue as Envelope).execute(args),
       subscribe: (args) => (args.rootValue as Envelope).subscribe(args),
+      // A WebSocket with a bad key is closed at once (4403); each subscribe is checked again.
+      onConnect: (ctx) => {
+        try {
+          auth.authenticate(credentialOf({ connectionParams: ctx.connectionParams, req: ctx.extra.request }));
+          return true;
+        } catch {
+          return false;
+        }
+      },
       onSubscribe: async (ctx, _id, params) => {
         const env = yoga.getEnveloped({ ...ctx, req: ctx.extra.request as IncomingMessage, socket: ctx.extra.socket, params });
         const args = {

@@ -2,6 +2,7 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { StrategyRegistry } from '../engine/strategy-registry.js';
+import type { Principal } from '../auth/principal.js';
 import type { AppDatabase } from '../data/db.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { SweepManager } from '../jobs/sweep-manager.js';
@@ -11,6 +12,8 @@ export interface GraphQLContext {
   readonly jobs: JobManager;
   readonly sweeps: SweepManager;
   readonly strategies: StrategyRegistry;
+  /** Who is calling (src/auth): decides which runs and sweeps exist for this request. */
+  readonly principal: Principal;
 }
 
 export const builder = new SchemaBuilder<{

@@ -8,7 +8,9 @@ import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
 import { badField, badUserInput, notFound } from './errors.js';
+import { requireRunRole, visible } from './access.js';
 import { findById, requireById } from './ids.js';
+import { ownerFilter, ownerOf } from '../auth/principal.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 import { EquityPointRef, FillRef, OrderRef, RoundTripRef } from './trading-types.js';
@@ -110,7 +112,7 @@ const RunStatusEventRef = builder.objectRef<StatusEventShape>('RunStatusEvent').
     run: t.field({
       type: BacktestRunRef,
       resolve: (e, _a, ctx) => {
-        const run = getRun(ctx.app, e.runId);
+        const run = visible(ctx, getRun(ctx.app, e.runId));
         if (!run) throw notFound('run', String(e.runId));
         return run;
       },
@@ -128,7 +130,7 @@ function requireRunId(ctx: GraphQLContext, id: string): string {
 }
 
 function requireRun(ctx: GraphQLContext, id: string): RunRecord {
-  return requireById('run', id, (n) => getRun(ctx.app, n));
+  return requireById('run', id, (n) => visible(ctx, getRun(ctx.app, n)));
 }
 
 builder.queryFields((t) => ({
@@ -136,7 +138,7 @@ builder.queryFields((t) => ({
     type: BacktestRunRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => findById(String(args.id), (n) => getRun(ctx.app, n)),
+    resolve: (_root, args, ctx) => findById(String(args.id), (n) => visible(ctx, getRun(ctx.app, n))),
   }),
   runs: t.connection(
     {
@@ -145,7 +147,7 @@ builder.queryFields((t) => ({
       args: { status: t.arg({ type: RunStatusEnum }), strategy: t.arg.id() },
       resolve: (_root, args, ctx) =>
         idCursorConnection(args, 'runs', (first, after) => {
-          const page = listRuns(ctx.app, { first, after, status: args.status ?? null, strategy: args.strategy == null ? null : String(args.strategy) });
+          const page = listRuns(ctx.app, { first, after, status: args.status ?? null, strategy: args.strategy == null ? null : String(args.strategy), ownerKeyId: ownerFilter(ctx.principal) });
           return { items: page.runs, totalCount: page.totalCount, hasNextPage: page.hasNextPage };
         }),
     },
@@ -212,9 +214,10 @@ builder.mutationFields((t) => ({
     description: 'Validates, stores the run QUEUED and starts it; returns at once.',
     args: { input: t.arg({ type: RunBacktestInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
+      requireRunRole(ctx, 'start runs');
       try {
         const validated = validateRunInput(ctx, toRunInput(input));
-        return ctx.jobs.enqueue(validated);
+        return ctx.jobs.enqueue({ ...validated, run: { ...validated.run, ownerKeyId: ownerOf(ctx.principal) } });
       } catch (e) {
         if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
         throw e;
@@ -226,23 +229,29 @@ builder.mutationFields((t) => ({
     description: 'A queued run is CANCELLED at once; a running one stops within a second and keeps its partial results.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
+      requireRunRole(ctx, 'cancel runs');
       const run = requireRun(ctx, String(args.id));
       return (await ctx.jobs.cancel(run.id)) ?? run;
     },
   }),
   deleteRuns: t.int({
-    description: 'Deletes runs and everything stored for them (active ones are cancelled first); returns how many were deleted.',
+    description: `Deletes runs and everything stored for them (active ones are cancelled first); returns how many were deleted. At most ${MAX_DELETE_IDS} ids; ids of runs that do not exist (for the caller) are not counted.`,
     args: { ids: t.arg.idList({ required: true }) },
     resolve: async (_root, args, ctx) => {
+      requireRunRole(ctx, 'delete runs');
+      if (args.ids.length > MAX_DELETE_IDS) throw badField('ids', `at most ${MAX_DELETE_IDS} ids per call, got ${args.ids.length}`);
       const ids = args.ids.map((id, i) => {
         const n = parseRunId(String(id));
-        if (!Number.isSafeInteger(n)) throw badField(`ids[${i}]`, `not a run id: ${JSON.stringify(id)}`);
+        if (!Number.isSafeInteger(n)) throw badField(`ids[${i}]`, `not a run id: ${JSON.stringify(String(id).slice(0, 40))}`);
         return n;
       });
-      return ctx.jobs.delete(ids);
+      return ctx.jobs.delete(ids.filter((n) => visible(ctx, getRun(ctx.app, n)) !== null));
     },
   }),
 }));
+
+/** One deleteRuns call removes at most this many runs (each may cancel an active job). */
+const MAX_DELETE_IDS = 1_000;
 
 builder.subscriptionFields((t) => ({
   runStatus: t.field({

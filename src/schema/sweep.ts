@@ -8,7 +8,9 @@ import type { SweepSnapshot } from '../jobs/sweep-manager.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
 import { badUserInput, notFound } from './errors.js';
+import { requireRunRole, visible } from './access.js';
 import { findById, requireById } from './ids.js';
+import { ownerFilter, ownerOf } from '../auth/principal.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
 import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum, toRunInput } from './run.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
@@ -23,7 +25,7 @@ const SweepResultRef = builder.objectRef<SweepResultRecord>('SweepResult').imple
     metrics: t.field({ type: RunMetricsRef, resolve: (r) => r.metrics }),
     objectiveValue: t.float({ nullable: true, resolve: (r) => r.objectiveValue }),
     runId: t.id({ nullable: true, description: 'The full run of this combination, for the best keepTop.', resolve: (r) => (r.runId === null ? null : String(r.runId)) }),
-    run: t.field({ type: BacktestRunRef, nullable: true, resolve: (r, _a, ctx) => (r.runId === null ? null : getRun(ctx.app, r.runId)) }),
+    run: t.field({ type: BacktestRunRef, nullable: true, resolve: (r, _a, ctx) => (r.runId === null ? null : visible(ctx, getRun(ctx.app, r.runId))) }),
   }),
 });
 
@@ -76,7 +78,7 @@ const SweepProgressEventRef = builder.objectRef<SweepEventShape>('SweepProgressE
     sweep: t.field({
       type: SweepRef,
       resolve: (e, _a, ctx) => {
-        const s = getSweep(ctx.app, e.sweepId);
+        const s = visible(ctx, getSweep(ctx.app, e.sweepId));
         if (!s) throw notFound('sweep', String(e.sweepId));
         return s;
       },
@@ -92,7 +94,7 @@ const SweepProgressEventRef = builder.objectRef<SweepEventShape>('SweepProgressE
 });
 
 function requireSweep(ctx: GraphQLContext, id: string): SweepRecord {
-  return requireById('sweep', id, (n) => getSweep(ctx.app, n));
+  return requireById('sweep', id, (n) => visible(ctx, getSweep(ctx.app, n)));
 }
 
 builder.queryFields((t) => ({
@@ -100,7 +102,7 @@ builder.queryFields((t) => ({
     type: SweepRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => findById(String(args.id), (n) => getSweep(ctx.app, n)),
+    resolve: (_root, args, ctx) => findById(String(args.id), (n) => visible(ctx, getSweep(ctx.app, n))),
   }),
   sweeps: t.connection(
     {
@@ -108,7 +110,7 @@ builder.queryFields((t) => ({
       description: 'Newest first. Cursors are sweep ids.',
       resolve: (_root, args, ctx) =>
         idCursorConnection(args, 'sweeps', (first, after) => {
-          const page = listSweeps(ctx.app, { first, after });
+          const page = listSweeps(ctx.app, { first, after, ownerKeyId: ownerFilter(ctx.principal) });
           return { items: page.sweeps, totalCount: page.totalCount, hasNextPage: page.hasNextPage };
         }),
     },
@@ -147,6 +149,7 @@ builder.mutationFields((t) => ({
     description: 'Validates the grid, then runs every combination across the worker pool; returns at once.',
     args: { input: t.arg({ type: RunSweepInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
+      requireRunRole(ctx, 'start sweeps');
       try {
         const validated = validateSweepInput(ctx, {
           ...toRunInput(input),
@@ -156,7 +159,7 @@ builder.mutationFields((t) => ({
           keepTop: input.keepTop,
           maxCombinations: input.maxCombinations,
         });
-        return ctx.sweeps.start(validated);
+        return ctx.sweeps.start({ ...validated, base: { ...validated.base, run: { ...validated.base.run, ownerKeyId: ownerOf(ctx.principal) } } });
       } catch (e) {
         if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
         throw e;
@@ -168,6 +171,7 @@ builder.mutationFields((t) => ({
     description: 'Stops a sweep; results of finished combinations are kept.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
+      requireRunRole(ctx, 'cancel sweeps');
       const s = requireSweep(ctx, String(args.id));
       return (await ctx.sweeps.cancel(s.id)) ?? s;
     },

@@ -44,13 +44,15 @@ export interface SubscribeOptions {
   readonly timeoutMs?: number;
   /** Called with the data of each event as it arrives (e.g. to learn that the subscription is live). */
   readonly onNext?: (data: any) => void;
+  /** Extra HTTP headers (SSE), e.g. an Authorization header. */
+  readonly headers?: Record<string, string>;
 }
 
 /** POSTs one operation to a GraphQL endpoint and returns its `{ data, errors }`. */
-export async function postGql<T = Record<string, any>>(url: string, query: string, variables?: Variables): Promise<GqlResult<T>> {
+export async function postGql<T = Record<string, any>>(url: string, query: string, variables?: Variables, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const text = await res.text();
@@ -129,8 +131,8 @@ function describeError(e: unknown): string {
 }
 
 /** A graphql-ws client over the `ws` package (subprotocol graphql-transport-ws). */
-export function wsClient(wsUrl: string): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>): Client {
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams });
 }
 
 /**
@@ -149,7 +151,7 @@ export async function subscribeSse<T = Record<string, any>>(
   try {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...options.headers },
       body: JSON.stringify({ query, variables }),
       signal: abort.signal,
     });
