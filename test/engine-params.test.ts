@@ -18,6 +18,7 @@ import {
   type AnyStrategy,
   type FieldError,
 } from '../src/engine/index.js';
+import { MAX_PARAM_KEYS, MAX_PARAMS_JSON_CHARS, PARAM_NUMBER_LIMIT } from '../src/engine/params.js';
 
 const specs = {
   period: intParam({ default: 10, min: 2, max: 100 }),
@@ -215,5 +216,43 @@ describe('parseParamString', () => {
     expect(fields(validateParams(specs, input))).toEqual(['params.period', 'params.size', 'params.flag', 'params.mode']);
     const good = validateParams(specs, { period: parseParamString(specs.period, '30'), flag: parseParamString(specs.flag, 'true') });
     expect(good).toEqual({ ok: true, values: { period: 30, size: 1, ratio: 0.5, flag: true, mode: 'FAST' } });
+  });
+});
+
+describe('params limits (checked before any per-key work)', () => {
+  it('more than MAX_PARAM_KEYS names is one error on the path, however many there are', () => {
+    const many: Record<string, number> = {};
+    for (let i = 0; i < 1_000_000; i++) many[`k${i}`] = i;
+    const errs = errorsOf(validateParams(specs, many));
+    expect(errs).toEqual([{ field: 'params', message: `at most ${MAX_PARAM_KEYS} parameters, got more` }]);
+    // 64 unknown names are still reported one by one (the list is bounded).
+    const sixtyFour = Object.fromEntries(Array.from({ length: MAX_PARAM_KEYS }, (_, i) => [`u${i}`, 1]));
+    expect(errorsOf(validateParams(specs, sixtyFour))).toHaveLength(MAX_PARAM_KEYS);
+  });
+
+  it('a params object over MAX_PARAMS_JSON_CHARS as JSON is refused, and its value is not echoed', () => {
+    const errs = errorsOf(validateParams(specs, { mode: 'x'.repeat(MAX_PARAMS_JSON_CHARS) }));
+    expect(errs).toEqual([{ field: 'params', message: `at most ${MAX_PARAMS_JSON_CHARS} characters as JSON` }]);
+  });
+
+  it('a long name is refused without showing all of it', () => {
+    const errs = errorsOf(validateParams(specs, { ['n'.repeat(5_000)]: 1 }));
+    expect(errs).toHaveLength(1);
+    expect(errs[0].field).toBe('params');
+    expect(errs[0].message).toMatch(/names are at most 64 characters/);
+    expect(errs[0].message.length).toBeLessThan(150);
+  });
+
+  it('an enum value is shown briefly in the error', () => {
+    const errs = errorsOf(validateParams(specs, { mode: 'z'.repeat(10_000) }));
+    expect(errs[0].message).toMatch(/^must be one of FAST, SLOW, got "z{100}"\.\.\. \(10000 characters\)$/);
+  });
+
+  it('numbers lie within ±PARAM_NUMBER_LIMIT even when the spec has no max (a 1e300 quantity would overflow)', () => {
+    expect(PARAM_NUMBER_LIMIT).toBe(1e12);
+    expect(validateStrategyParams(smaCrossover, { quantity: 1e12 }).ok).toBe(true);
+    const errs = errorsOf(validateStrategyParams(smaCrossover, { quantity: 1e300 }));
+    expect(errs).toEqual([{ field: 'params.quantity', message: expect.stringMatching(/^must be within ±1000000000000 .*got 1e\+300$/) }]);
+    expect(fields(validateParams({ n: intParam({ default: 0 }) }, { n: -2e12 }))).toEqual(['params.n']);
   });
 });

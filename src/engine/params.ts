@@ -2,6 +2,20 @@
  * Typed parameter specs. A strategy declares its params once; the same spec drives validation,
  * the GraphQL `ParamSpec` types, the CLI and sweeps, and types the values the strategy receives.
  */
+import { brief } from './brief.js';
+import { fitsJsonBudget } from './json-size.js';
+
+/** A params object may name at most this many parameters (refused before any per-key work). */
+export const MAX_PARAM_KEYS = 64;
+/** ...and take at most this many characters as JSON. */
+export const MAX_PARAMS_JSON_CHARS = 16 * 1024;
+/** A parameter name is at most this long (strategy param names are identifiers). */
+export const MAX_PARAM_NAME_CHARS = 64;
+/**
+ * Every int or float parameter lies within ±this, whatever its spec allows: a quantity of 1e300 would
+ * overflow notionals and cash to Infinity. Specs may narrow it; an unbounded spec means this range.
+ */
+export const PARAM_NUMBER_LIMIT = 1e12;
 interface ParamSpecBase {
   readonly description?: string;
 }
@@ -80,30 +94,48 @@ export function checkParamValue(spec: ParamSpec, value: unknown): string | null 
   switch (spec.kind) {
     case 'int':
     case 'float': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a finite number, got ${describe(value)}`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a finite number, got ${brief(value)}`;
       if (spec.kind === 'int' && !Number.isInteger(value)) return `must be an integer, got ${value}`;
       if (spec.min !== undefined) {
         if (spec.kind === 'float' && spec.minExclusive === true && value <= spec.min) return `must be > ${spec.min}`;
         if (value < spec.min) return `must be >= ${spec.min}`;
       }
       if (spec.max !== undefined && value > spec.max) return `must be <= ${spec.max}`;
+      if (Math.abs(value) > PARAM_NUMBER_LIMIT) return `must be within ±${PARAM_NUMBER_LIMIT} (the engine-wide bound for numeric parameters), got ${value}`;
       return null;
     }
     case 'bool':
-      return typeof value === 'boolean' ? null : `must be a boolean, got ${describe(value)}`;
+      return typeof value === 'boolean' ? null : `must be a boolean, got ${brief(value)}`;
     case 'enum':
       return typeof value === 'string' && spec.choices.includes(value)
         ? null
-        : `must be one of ${spec.choices.join(', ')}, got ${describe(value)}`;
+        : `must be one of ${spec.choices.join(', ')}, got ${brief(value)}`;
   }
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object') return 'an object';
-  return String(value);
+/**
+ * The size limits of a params-like object (params overrides, a sweep grid): an object, at most
+ * `maxKeys` names of at most MAX_PARAM_NAME_CHARS, at most `maxJsonChars` as JSON. Checked before any
+ * per-key work, so a million keys cost one refusal, not a million errors.
+ */
+export function checkParamsShape(
+  input: unknown,
+  path: string,
+  limits: { readonly maxKeys: number; readonly maxJsonChars: number } = { maxKeys: MAX_PARAM_KEYS, maxJsonChars: MAX_PARAMS_JSON_CHARS },
+): FieldError | null {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { field: path, message: `must be an object of parameter values, got ${brief(input)}` };
+  }
+  let keys = 0;
+  for (const name in input) {
+    if (!Object.hasOwn(input, name)) continue;
+    if (++keys > limits.maxKeys) return { field: path, message: `at most ${limits.maxKeys} parameters, got more` };
+    if (name.length > MAX_PARAM_NAME_CHARS) {
+      return { field: path, message: `parameter names are at most ${MAX_PARAM_NAME_CHARS} characters, got ${brief(name, 40)}` };
+    }
+  }
+  if (!fitsJsonBudget(input, limits.maxJsonChars)) return { field: path, message: `at most ${limits.maxJsonChars} characters as JSON` };
+  return null;
 }
 
 /**
@@ -119,9 +151,8 @@ export function validateParams<S extends ParamSpecs>(
 ): ParamValidation<S> {
   const errors: FieldError[] = [];
   if (input === undefined || input === null) input = {};
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    return { ok: false, errors: [{ field: path, message: `must be an object of parameter values, got ${describe(input)}` }] };
-  }
+  const shape = checkParamsShape(input, path);
+  if (shape !== null) return { ok: false, errors: [shape] };
   const given = input as Record<string, unknown>;
   const known = Object.keys(specs);
   for (const name of Object.keys(given)) {
