@@ -5,6 +5,7 @@
  */
 import type { BarSeries } from '../engine/bars.js';
 import { Backtest } from '../engine/engine.js';
+import { requireFiniteResult, storablePartial } from '../engine/finite-results.js';
 import type { Fill } from '../engine/orders.js';
 import type { BacktestResult, EquityCurve } from '../engine/results.js';
 import type { AnyStrategy } from '../engine/strategy.js';
@@ -90,14 +91,14 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
         lastStored = now;
       }
     }
-    const result = bt.result();
+    const result = requireFiniteResult(bt.result()); // NaN/Infinity would make the stored run unreadable
     const progress = fractionDone(bt);
     const record = finishRun(app, runId, cancelled ? { status: 'CANCELLED', result, progress } : { status: 'COMPLETED', result });
     return { record, result };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // A strategy that throws still leaves what it did so far, for diagnosis.
-    const partial = bt?.result();
+    const partial = storablePartial(bt?.result());
     const record = finishRun(app, runId, { status: 'FAILED', error: message, result: partial, progress: bt ? fractionDone(bt) : 0 });
     return { record, result: partial ?? null };
   }

@@ -1,0 +1,113 @@
+/**
+ * The results of a run may only hold finite numbers: JSON and GraphQL's Float cannot carry NaN or
+ * Infinity, so a stored one would make the run unreadable. Input ranges keep the built-in strategies
+ * and costs far from overflow; this check catches what a strategy still manages (say, 1e300 units)
+ * before anything is stored. Pure: the worker calls it and fails the run with its message.
+ */
+import type { BacktestResult, RunMetrics } from './results.js';
+
+/** The first non-finite number found, in a form a message can name. */
+export interface NonFiniteValue {
+  /** What holds it, e.g. `equity`, `fill 3 commission`, `metric sharpe`. */
+  readonly what: string;
+  /** Epoch ms of the point, fill, order or round trip that holds it; null for a metric. */
+  readonly time: number | null;
+  readonly value: number;
+}
+
+const CURVE_COLUMNS = ['equity', 'cash', 'drawdown', 'time'] as const;
+const FILL_NUMBERS = ['quantity', 'price', 'commission'] as const;
+// expiresAt is left out on purpose: Infinity there means "good till cancelled" and is stored as NULL.
+const ORDER_NUMBERS = ['quantity', 'limitPrice', 'stopPrice', 'filledQuantity', 'averageFillPrice', 'time', 'updatedAt'] as const;
+const ROUND_TRIP_NUMBERS = ['quantity', 'entryPrice', 'exitPrice', 'pnl', 'returnPct', 'entryTime', 'exitTime'] as const;
+
+type NullableMetric = { [K in keyof RunMetrics]: null extends RunMetrics[K] ? K : never }[keyof RunMetrics];
+/**
+ * Statistics that may be undefined (null). A non-finite one is undefined too, not an overflow: CAGR
+ * of an account that went below zero is NaN, of a huge gain over two days Infinity. They become null.
+ */
+const NULLABLE_METRICS: readonly NullableMetric[] = ['cagr', 'volatility', 'sharpe', 'sortino', 'winRate', 'profitFactor'];
+
+/**
+ * The earliest non-finite number on the equity curve (by time), else the first in the fills, orders,
+ * round trips and the metrics that cannot be null, else null. Nullable fields may be null; a present
+ * value must be finite (except the nullable metrics: see NULLABLE_METRICS).
+ */
+export function findNonFinite(result: BacktestResult): NonFiniteValue | null {
+  const curve = result.equity;
+  for (let i = 0; i < curve.length; i++) {
+    for (const column of CURVE_COLUMNS) {
+      const v = curve[column][i]!;
+      if (!Number.isFinite(v)) return { what: column, time: curve.time[i]!, value: v };
+    }
+  }
+  return (
+    firstIn(result.fills, 'fill', FILL_NUMBERS, (f) => f.time) ??
+    firstIn(result.orders, 'order', ORDER_NUMBERS, (o) => o.time) ??
+    firstIn(result.roundTrips, 'round trip', ROUND_TRIP_NUMBERS, (t) => t.exitTime) ??
+    inMetrics(result.metrics)
+  );
+}
+
+function firstIn<T>(
+  items: readonly T[],
+  kind: string,
+  keys: readonly (keyof T & string)[],
+  timeOf: (item: T) => number,
+): NonFiniteValue | null {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    for (const key of keys) {
+      const v = item[key] as unknown;
+      if (typeof v === 'number' && !Number.isFinite(v)) return { what: `${kind} ${i + 1} ${key}`, time: timeOf(item), value: v };
+    }
+  }
+  return null;
+}
+
+function inMetrics(metrics: RunMetrics): NonFiniteValue | null {
+  for (const [name, v] of Object.entries(metrics)) {
+    if (NULLABLE_METRICS.includes(name as NullableMetric)) continue;
+    if (typeof v === 'number' && !Number.isFinite(v)) return { what: `metric ${name}`, time: null, value: v };
+  }
+  return null;
+}
+
+/** The metrics with every non-finite nullable statistic as null (the same object when there is none). */
+function undefinedAsNull(metrics: RunMetrics): RunMetrics {
+  const bad = NULLABLE_METRICS.filter((name) => metrics[name] !== null && !Number.isFinite(metrics[name]));
+  if (bad.length === 0) return metrics;
+  const out: Record<string, unknown> = { ...metrics };
+  for (const name of bad) out[name] = null;
+  return out as unknown as RunMetrics;
+}
+
+/** E.g. `non-finite equity at 2020-01-02T00:00:00.000Z (-Infinity): the strategy or costs overflowed`. */
+export function nonFiniteMessage(found: NonFiniteValue): string {
+  const at = found.time !== null && Number.isFinite(found.time) ? ` at ${new Date(found.time).toISOString()}` : '';
+  return `non-finite ${found.what}${at} (${found.value}): the strategy or costs overflowed; results not stored`;
+}
+
+/** A run whose results cannot be stored: it ends FAILED with this message. */
+export class NonFiniteResultError extends Error {
+  override readonly name = 'NonFiniteResultError';
+  constructor(readonly found: NonFiniteValue) {
+    super(nonFiniteMessage(found));
+  }
+}
+
+/**
+ * The result as it may be stored: non-finite nullable statistics as null; throws NonFiniteResultError
+ * when any other number is not finite.
+ */
+export function requireFiniteResult(result: BacktestResult): BacktestResult {
+  const found = findNonFinite(result);
+  if (found !== null) throw new NonFiniteResultError(found);
+  const metrics = undefinedAsNull(result.metrics);
+  return metrics === result.metrics ? result : { ...result, metrics };
+}
+
+/** A partial result to keep for diagnosis (as requireFiniteResult stores it), or undefined when it holds a number that cannot be stored. */
+export function storablePartial(result: BacktestResult | undefined): BacktestResult | undefined {
+  return result !== undefined && findNonFinite(result) === null ? requireFiniteResult(result) : undefined;
+}
