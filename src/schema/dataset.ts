@@ -26,7 +26,7 @@ const CoverageRef = builder.objectRef<CoverageShape>('Coverage').implement({
   }),
 });
 
-const DatasetRef = builder.objectRef<DatasetInfo>('Dataset');
+export const DatasetRef = builder.objectRef<DatasetInfo>('Dataset');
 const InstrumentRef = builder.objectRef<InstrumentShape>('Instrument').implement({
   fields: (t) => ({
     symbol: t.exposeString('symbol'),

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './strategy.js';
 import './dataset.js';
+import './dataset-admin.js';
 import './trading-types.js';
 import './run.js';
 
