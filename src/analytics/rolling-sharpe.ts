@@ -1,7 +1,8 @@
 /**
  * Rolling Sharpe ratio over a window of w returns (CONVENTIONS.md "Rolling Sharpe"), O(n) for any
  * w: a sliding mean and sum of squared deviations (Welford's update for replacing one value),
- * re-summed exactly with two passes every w steps so rounding never accumulates beyond one window.
+ * re-summed exactly with two passes every w steps so rounding never accumulates beyond one window,
+ * and also when the sum of squares collapses (see below).
  */
 
 export interface RollingSeries {
@@ -25,30 +26,47 @@ export function rollingSharpe(time: Float64Array, returns: Float64Array, window:
   const annual = Math.sqrt(periodsPerYear);
   let mean = 0;
   let m2 = 0;
+  // The largest m2 since the last exact sum: a sliding update's rounding error is relative to it.
+  let peakM2 = 0;
+  const exact = (from: number, to: number) => {
+    let s = 0;
+    for (let i = from; i <= to; i++) s += returns[i];
+    mean = s / w;
+    m2 = 0;
+    for (let i = from; i <= to; i++) {
+      const d = returns[i] - mean;
+      m2 += d * d;
+    }
+    peakM2 = m2;
+  };
   let equalRun = 0; // consecutive returns equal to the latest
   for (let j = 0; j < n; j++) {
     const x = returns[j];
     equalRun = j > 0 && x === returns[j - 1] ? equalRun + 1 : 1;
     if (j < w - 1) continue;
     const k = j - w + 1; // first return of the window
-    if (k % w === 0) {
-      // Exact two-pass sums over the window, every w steps (O(n) in total).
-      let s = 0;
-      for (let i = k; i <= j; i++) s += returns[i];
-      mean = s / w;
+    outTime[k] = time[j + 1];
+    if (equalRun >= w) {
+      // Every return in the window is x: stdev 0 exactly, and the state restarts from exact values.
+      mean = x;
       m2 = 0;
-      for (let i = k; i <= j; i++) {
-        const d = returns[i] - mean;
-        m2 += d * d;
-      }
-    } else {
+      peakM2 = 0;
+      out[k] = NaN;
+      continue;
+    }
+    if (k % w === 0) exact(k, j); // every w steps: O(n) in total
+    else {
       const old = returns[k - 1];
       const before = mean;
       mean += (x - old) / w;
       m2 += (x - old) * (x - mean + old - before);
+      // A drop by 1000x since the largest value (a volatile stretch leaving the window) would leave
+      // its rounding error large relative to what remains: sum exactly instead. Each such drop uses
+      // up 3 of the ~600 decades of a double, so this cannot happen on every step.
+      if (m2 > peakM2) peakM2 = m2;
+      else if (m2 < 1e-3 * peakM2) exact(k, j);
     }
-    outTime[k] = time[j + 1];
-    out[k] = equalRun >= w || m2 <= 0 ? NaN : ((mean - rfPerPeriod) / Math.sqrt(m2 / (w - 1))) * annual;
+    out[k] = m2 <= 0 ? NaN : ((mean - rfPerPeriod) / Math.sqrt(m2 / (w - 1))) * annual;
   }
   return { time: outTime, value: out };
 }
