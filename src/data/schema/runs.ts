@@ -31,6 +31,10 @@ export const runs = sqliteTable(
     commission: text('commission').notNull(),
     slippageBps: real('slippage_bps').notNull(),
     periodsPerYear: real('periods_per_year'),
+    /** JSON {dataset, symbol}: buy-and-hold of that symbol is the run's benchmark (analytics); null = none. */
+    benchmark: text('benchmark'),
+    /** Annual risk-free rate, a fraction, for Sharpe, Sortino and alpha. */
+    riskFreeRate: real('risk_free_rate').notNull().default(0),
     status: text('status', { enum: RUN_STATUSES }).notNull(),
     progress: real('progress').notNull().default(0),
     barsProcessed: integer('bars_processed').notNull().default(0),
