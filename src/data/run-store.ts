@@ -28,6 +28,8 @@ export function createRun(app: AppDatabase, run: NewRun): RunRecord {
       slippageBps: run.slippageBps,
       periodsPerYear: run.periodsPerYear ?? null,
       ownerKeyId: run.ownerKeyId ?? null,
+      benchmark: run.benchmark ? JSON.stringify({ dataset: run.benchmark.dataset, symbol: run.benchmark.symbol }) : null,
+      riskFreeRate: run.riskFreeRate ?? 0,
       status: 'QUEUED',
       progress: 0,
       barsProcessed: 0,

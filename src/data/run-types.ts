@@ -29,11 +29,21 @@ export interface NewRun {
   readonly periodsPerYear?: number | null;
   /** The API key that started the run; null/absent when the service runs without keys. */
   readonly ownerKeyId?: number | null;
+  /** Buy-and-hold of this symbol is the run's benchmark in its analytics; null/absent = none. */
+  readonly benchmark?: BenchmarkSpec | null;
+  /** Annual risk-free rate, a fraction (default 0). */
+  readonly riskFreeRate?: number;
+}
+
+export interface BenchmarkSpec {
+  readonly dataset: string;
+  readonly symbol: string;
 }
 
 type RunRow = typeof runs.$inferSelect;
 
-export interface RunRecord extends Omit<RunRow, 'params' | 'symbols' | 'commission' | 'metrics'> {
+export interface RunRecord extends Omit<RunRow, 'params' | 'symbols' | 'commission' | 'metrics' | 'benchmark'> {
+  readonly benchmark: BenchmarkSpec | null;
   readonly params: Record<string, unknown>;
   readonly symbols: string[];
   readonly commission: CommissionSpec;
@@ -78,5 +88,6 @@ export function toRunRecord(row: RunRow): RunRecord {
     symbols: JSON.parse(row.symbols) as string[],
     commission: JSON.parse(row.commission) as CommissionSpec,
     metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as RunMetrics),
+    benchmark: row.benchmark === null ? null : (JSON.parse(row.benchmark) as BenchmarkSpec),
   };
 }
