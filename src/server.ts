@@ -26,6 +26,14 @@ import type { Principal } from './auth/principal.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { authErrorToGraphQL, credentialOf } from './schema/access.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT } from './graphiql-document.js';
+import { browserOptionsFromEnv, browserPolicy, verifyWebSocketClient, withBrowserGuard, type BrowserOptions } from './http/browser-guard.js';
+import { yogaCors } from './http/cors-policy.js';
+import { useCsrfProtection } from './http/csrf.js';
+import { graphiqlWithCsp } from './http/security-headers.js';
+import { thrownGraphQLErrorsAsResult } from './http/ws-subscribe-errors.js';
+import { useClippedErrorMessages } from './schema/clipped-errors.js';
+import { exposureFromEnv, maskedErrorsFor, useExposure, type Exposure } from './schema/production-mode.js';
+import { boundedParseCache, useQueryLimits } from './schema/query-limits.js';
 
 export interface AppOptions {
   readonly port: number;
@@ -43,6 +51,10 @@ export interface AppOptions {
   readonly auth: AuthMode;
   /** Requests per minute per API key (RATE_LIMIT_PER_MINUTE). */
   readonly rateLimitPerMinute: number;
+  /** Cross origins and host names served to browsers (CORS_ORIGINS, ALLOWED_HOSTS). */
+  readonly browser: BrowserOptions;
+  /** GraphiQL, introspection, suggestions, error details (NODE_ENV=production, GRAPHIQL, INTROSPECTION). */
+  readonly exposure: Exposure;
   readonly log: (line: string) => void;
 }
 
@@ -70,6 +82,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
     shutdownGraceMs: grace,
     auth: authModeFromEnv(env.AUTH),
     rateLimitPerMinute: positiveIntegerEnv(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    browser: browserOptionsFromEnv(env),
+    exposure: exposureFromEnv(env),
     log: (line) => console.log(line),
   };
 }
@@ -113,22 +127,28 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     }
   };
 
+  const browser = browserPolicy(o.browser, o.host);
+  const graphiqlPage = graphiqlWithCsp(renderGraphiQL);
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: { title: 'backtest-gql', subscriptionsProtocol: 'WS', defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
+    graphiql: o.exposure.graphiql && { title: 'backtest-gql', subscriptionsProtocol: 'WS', defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
     // GraphiQL's page and assets served from the package, not a CDN: works on offline machines too.
-    renderGraphiQL,
+    renderGraphiQL: graphiqlPage.render,
+    cors: yogaCors(browser.cors),
+    maskedErrors: maskedErrorsFor(o.exposure),
+    parserAndValidationCache: boundedParseCache(),
     // Every operation (HTTP, SSE, each WebSocket subscribe) is authenticated here.
     context: (initial): GraphQLContext => ({ app, jobs, sweeps, strategies, principal: principalOf(initial) }),
     logging: false,
     // Subscription events execute compiled (graphql-jit): every event is executed once per
     // subscriber, so the per-event cost bounds how many live fills the main thread can deliver.
     // Queries and mutations keep graphql-js, whose input-coercion errors name the offending field.
-    plugins: [useCompiledSubscriptions(), useBadVariablesAsUserInput()],
+    plugins: [useCompiledSubscriptions(), useBadVariablesAsUserInput(),
+      useCsrfProtection(), graphiqlPage.plugin, useQueryLimits(), useExposure(o.exposure), useClippedErrorMessages()],
   });
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(withBrowserGuard(browser, (req, res) => {
     if (req.url === '/health' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', activeRuns: jobs.activeCount(), workers: jobs.threads }));
@@ -141,8 +161,8 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
       return;
     }
     void yoga.requestListener(req, res);
-  });
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  }));
+  const wss = new WebSocketServer({ server, path: '/graphql', verifyClient: verifyWebSocketClient(browser) });
   // graphql-ws through Yoga's envelope, so WebSocket operations share the plugins and context of HTTP ones.
   const ws = useServer(
     {
@@ -157,7 +177,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
           return false;
         }
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: thrownGraphQLErrorsAsResult(async (ctx, _id, params) => {
         const env = yoga.getEnveloped({ ...ctx, req: ctx.extra.request as IncomingMessage, socket: ctx.extra.socket, params });
         const args = {
           schema: env.schema,
@@ -169,7 +189,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
         };
         const errors = env.validate(args.schema, args.document);
         return errors.length > 0 ? errors : args;
-      },
+      }),
     },
     wss,
   );

@@ -142,7 +142,7 @@ function fieldOf(type: GraphQLNamedType, name: string): GraphQLField<unknown, un
 export function queryTooComplex(maxCost: number): GraphQLError {
   return new GraphQLError(
     `query too complex: its estimated cost (fields times the items of the lists around them) exceeds ${maxCost}; ask for fewer items (first, maxPoints) or fewer fields`,
-    { extensions: { code: QUERY_TOO_COMPLEX, limit: 'cost', max: maxCost, http: { status: 400 } } },
+    { extensions: { code: QUERY_TOO_COMPLEX, limit: 'cost', max: maxCost, http: { status: 400, spec: true } } },
   );
 }
 

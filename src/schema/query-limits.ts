@@ -11,8 +11,8 @@
  * per document, so it could not see variables anyway.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ValidationContext } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { GraphQLError, type DocumentNode, type ValidationContext } from 'graphql';
+import { createLRUCache, type Plugin, type YogaServerOptions } from 'graphql-yoga';
 import { QUERY_COST, QUERY_TOO_COMPLEX, useQueryCost, type QueryCostSettings } from './query-cost.js';
 
 export interface QueryLimits {
@@ -38,7 +38,8 @@ export type LimitName = 'tokens' | 'depth' | 'aliases' | 'directives' | 'cost';
 function limitError(limit: LimitName, max: number, armorMessage: string): GraphQLError {
   const detail = armorMessage.replace(/^Syntax Error: /, '');
   return new GraphQLError(`query refused: ${detail}`, {
-    extensions: { code: QUERY_TOO_COMPLEX, limit, max, http: { status: 400 } },
+    // A request error in the sense of GraphQL over HTTP: 400 for application/graphql-response+json.
+    extensions: { code: QUERY_TOO_COMPLEX, limit, max, http: { status: 400, spec: true } },
   });
 }
 
@@ -78,4 +79,25 @@ export function useQueryLimits(limits: QueryLimits = QUERY_LIMITS): Plugin {
       addPlugin(useQueryCost(limits.cost));
     },
   };
+}
+
+/** Longest document source Yoga's parse cache keeps (a legitimate operation is a few KB). */
+export const MAX_CACHED_SOURCE_CHARS = 16_384;
+
+/**
+ * Yoga caches parsed documents and parse errors by their source text, 1,024 of each: unbounded in
+ * bytes, so a stream of distinct 20 MB queries (refused or not) would be kept in memory. Larger
+ * sources are simply parsed again; the token limit keeps that cheap.
+ */
+export function boundedParseCache(): NonNullable<YogaServerOptions<object, object>['parserAndValidationCache']> {
+  const small = <T extends object>() => {
+    const lru = createLRUCache<T>();
+    return {
+      get: (key: string) => (key.length <= MAX_CACHED_SOURCE_CHARS ? lru.get(key) : undefined),
+      set: (key: string, value: T) => {
+        if (key.length <= MAX_CACHED_SOURCE_CHARS) lru.set(key, value);
+      },
+    };
+  };
+  return { documentCache: small<DocumentNode>(), errorCache: small<object>(), validationCache: true };
 }
