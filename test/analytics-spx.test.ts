@@ -223,6 +223,22 @@ describe('SPX reference run: return statistics', () => {
   });
 });
 
+describe('SPX reference run: the risk-free rate in the engine metrics', () => {
+  it('sharpe and sortino of a run with riskFreeRate 0.02 use excess returns (naive loops)', () => {
+    const withRf = runBacktest({
+      series: [bars], strategy: smaCrossover, params: params.values, initialCash: I, commission: ref.input.commission,
+      slippage: ref.input.slippageBps, periodsPerYear: A, riskFreeRate: 0.02,
+    }).metrics;
+    const rfp = Math.pow(1.02, 1 / A) - 1; // compounds to 2 % over 252 days
+    const m = avg(returns);
+    const sd = Math.sqrt(returns.reduce((s, x) => s + (x - m) ** 2, 0) / (returns.length - 1));
+    const down = Math.sqrt(returns.reduce((s, x) => s + Math.min(x - rfp, 0) ** 2, 0) / returns.length);
+    near(withRf.sharpe, ((m - rfp) / sd) * Math.sqrt(A), 1e-9);
+    near(withRf.sortino, ((m - rfp) / down) * Math.sqrt(A), 1e-9);
+    expect({ ...withRf, sharpe: 0, sortino: 0 }).toEqual({ ...metrics, sharpe: 0, sortino: 0 });
+  });
+});
+
 describe('SPX reference run: leverage, turnover, trades', () => {
   it('leverage of a long-only run is (equity - cash) / equity at every point', () => {
     let sum = 0;

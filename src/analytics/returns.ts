@@ -20,10 +20,8 @@ export function periodReturns(equity: Float64Array, points: number = equity.leng
   return r;
 }
 
-/** The per-period rate that compounds to `annualRate` over `periodsPerYear` periods. */
-export function perPeriodRate(annualRate: number, periodsPerYear: number): number {
-  return annualRate === 0 ? 0 : Math.pow(1 + annualRate, 1 / periodsPerYear) - 1;
-}
+/** The engine's conversion of the annual risk-free rate, so metrics and analytics agree. */
+export { perPeriodRate } from '../engine/metrics.js';
 
 /** Arithmetic mean; NaN for no values. */
 export function mean(a: Float64Array, from = 0, to = a.length): number {

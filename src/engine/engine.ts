@@ -45,6 +45,8 @@ export interface BacktestConfig {
   readonly slippage?: SlippageModel | number;
   /** Annualisation factor for volatility, Sharpe and Sortino (e.g. 252 for daily bars). */
   readonly periodsPerYear: number;
+  /** Annual risk-free rate (a fraction) for Sharpe and Sortino; default 0. */
+  readonly riskFreeRate?: number;
   readonly listener?: EngineListener;
   /** The merged timeline of `series`, when the caller already has it (sweeps build it once for all combinations). */
   readonly timeline?: Timeline;
@@ -153,7 +155,7 @@ export class Backtest {
     this.portfolio = new Portfolio(this.symbols.length, config.initialCash);
     const keep = config.records !== 'metrics';
     this.trips = new RoundTripTracker(this.symbols.length, keep);
-    this.metrics = new MetricsAccumulator(config.initialCash, config.periodsPerYear);
+    this.metrics = new MetricsAccumulator(config.initialCash, config.periodsPerYear, config.riskFreeRate ?? 0);
     const commission = config.commission ?? NO_COMMISSION;
     const slippage = config.slippage ?? 0;
     const listener = config.listener;

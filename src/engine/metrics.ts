@@ -2,6 +2,11 @@ import type { RunMetrics } from './results.js';
 
 const DAY_MS = 86_400_000;
 
+/** The per-period rate that compounds to `annualRate` over `periodsPerYear` periods (CONVENTIONS.md "Risk-free rate"). */
+export function perPeriodRate(annualRate: number, periodsPerYear: number): number {
+  return annualRate === 0 ? 0 : Math.pow(1 + annualRate, 1 / periodsPerYear) - 1;
+}
+
 /** Points per pass of `addRange`: their returns stay in a small scratch buffer that fits the cache. */
 const BLOCK = 2048;
 
@@ -31,7 +36,11 @@ export class MetricsAccumulator {
   private exposedPoints = 0;
   private readonly returns = new Float64Array(BLOCK);
 
-  constructor(readonly initialCash: number, readonly periodsPerYear: number) {
+  /** Risk-free return per period: Sharpe and Sortino use r - rf (0 unless the run sets a rate). */
+  private readonly rf: number;
+
+  constructor(readonly initialCash: number, readonly periodsPerYear: number, annualRiskFreeRate = 0) {
+    this.rf = perPeriodRate(annualRiskFreeRate, periodsPerYear);
     // Start the double fields as doubles (0.5 above), then reset: V8 then never migrates their representation.
     this.prevEquity = this.lastEquity = this.mean = this.m2 = this.downsideSquares = this.maxDd = 0;
   }
@@ -65,7 +74,10 @@ export class MetricsAccumulator {
     const count = to - from;
     let prev = this.prevEquity;
     let sum = 0;
-    let downside = 0;
+    const rf = this.rf;
+    // The run's first point has no return (its 0 below is a placeholder): cancel its excess-loss term.
+    const placeholderLoss = runStart ? 0.5 * (-rf - Math.abs(rf)) : 0;
+    let downside = -(placeholderLoss * placeholderLoss);
     let peak = this.peak;
     let maxDd = this.maxDd;
     let underwater = this.underwater;
@@ -76,9 +88,10 @@ export class MetricsAccumulator {
       prev = e;
       returns[j] = r;
       sum += r;
-      // min(r, 0) without a branch (r - |r| = 2r exactly when r < 0, else 0): the sign of a return
-      // is a coin flip, and a mispredicted branch here cost more than the rest of the loop.
-      const loss = 0.5 * (r - Math.abs(r));
+      // min(r - rf, 0) without a branch (x - |x| = 2x exactly when x < 0, else 0): the sign of a
+      // return is a coin flip, and a mispredicted branch here cost more than the rest of the loop.
+      const excess = r - rf;
+      const loss = 0.5 * (excess - Math.abs(excess));
       downside += loss * loss;
       if (e > peak) peak = e;
       const dd = 1 - e / peak;
@@ -129,8 +142,8 @@ export class MetricsAccumulator {
       totalReturn: finalEquity / this.initialCash - 1,
       cagr: this.points > 1 && calendarDays > 0 ? Math.pow(finalEquity / this.initialCash, 365.25 / calendarDays) - 1 : null,
       volatility: stdev === null ? null : stdev * annual,
-      sharpe: stdev === null || stdev === 0 ? null : (this.mean / stdev) * annual,
-      sortino: downside === 0 ? null : (this.mean / downside) * annual,
+      sharpe: stdev === null || stdev === 0 ? null : ((this.mean - this.rf) / stdev) * annual,
+      sortino: downside === 0 ? null : ((this.mean - this.rf) / downside) * annual,
       maxDrawdown: this.maxDd,
       maxDrawdownDuration: this.maxUnderwater,
       trades: trades.count,

@@ -144,6 +144,7 @@ export class SweepManager {
             commission: r.commission,
             slippageBps: r.slippageBps,
             periodsPerYear: r.periodsPerYear,
+            riskFreeRate: r.riskFreeRate,
             combinations,
             cancelFlag: job.cancelFlag,
           };

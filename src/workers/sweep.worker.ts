@@ -20,6 +20,7 @@ export interface SweepChunkTask {
   readonly commission: CommissionSpec;
   readonly slippageBps: number;
   readonly periodsPerYear: number;
+  readonly riskFreeRate?: number;
   readonly combinations: readonly { readonly seq: number; readonly params: Record<string, unknown> }[];
   /** Non-zero: stop before the next combination (and within a chunk of bars of the current one). */
   readonly cancelFlag: Int32Array;
@@ -67,6 +68,7 @@ export async function runSweepChunk(task: SweepChunkTask): Promise<SweepChunkOut
         commission: task.commission,
         slippage: task.slippageBps,
         periodsPerYear: task.periodsPerYear,
+        riskFreeRate: task.riskFreeRate,
       });
       while (!bt.advance(CHECK_EVERY)) if (cancelled()) break;
       if (!bt.done) break; // cancelled mid-combination: not a result
