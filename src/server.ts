@@ -7,7 +7,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ExecutionArgs } from 'graphql';
 import { openDatabase, type AppDatabase } from './data/db.js';
@@ -34,6 +33,11 @@ import { thrownGraphQLErrorsAsResult } from './http/ws-subscribe-errors.js';
 import { useClippedErrorMessages } from './schema/clipped-errors.js';
 import { exposureFromEnv, maskedErrorsFor, useExposure, type Exposure } from './schema/production-mode.js';
 import { boundedParseCache, useQueryLimits } from './schema/query-limits.js';
+import { SubscriptionAdmission } from './jobs/subscription-limits.js';
+import { eventStreamGuard } from './http/event-stream-limits.js';
+import { useSubscriptionAdmission } from './http/subscription-admission.js';
+import { transportLimitsFromEnv } from './http/transport-limits.js';
+import { serveGraphQLOverWebSocket } from './http/websocket-limits.js';
 
 export interface AppOptions {
   readonly port: number;
@@ -129,8 +133,13 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
 
   const browser = browserPolicy(o.browser, o.host);
   const graphiqlPage = graphiqlWithCsp(renderGraphiQL);
+  // Request sizes and subscription limits (MAX_REQUEST_BYTES, MAX_SUBSCRIPTIONS, ...: see the README).
+  const limits = transportLimitsFromEnv();
+  const admission = new SubscriptionAdmission({ maxTotal: limits.maxSubscriptions, maxPerConnection: limits.maxSubscriptionsPerConnection });
+  const eventStreams = eventStreamGuard(limits);
   const yoga = createYoga({
     schema,
+    maxRequestBodySize: limits.maxRequestBytes,
     graphqlEndpoint: '/graphql',
     graphiql: o.exposure.graphiql && { title: 'backtest-gql', subscriptionsProtocol: 'WS', defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT },
     // GraphiQL's page and assets served from the package, not a CDN: works on offline machines too.
@@ -145,13 +154,21 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     // subscriber, so the per-event cost bounds how many live fills the main thread can deliver.
     // Queries and mutations keep graphql-js, whose input-coercion errors name the offending field.
     plugins: [useCompiledSubscriptions(), useBadVariablesAsUserInput(),
-      useCsrfProtection(), graphiqlPage.plugin, useQueryLimits(), useExposure(o.exposure), useClippedErrorMessages()],
+      useCsrfProtection(), graphiqlPage.plugin, useQueryLimits(), useExposure(o.exposure), useClippedErrorMessages(), useSubscriptionAdmission(admission)],
   });
 
   const server: Server = createServer(withBrowserGuard(browser, (req, res) => {
     if (req.url === '/health' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', activeRuns: jobs.activeCount(), workers: jobs.threads }));
+      res.end(
+        JSON.stringify({
+          status: 'ok',
+          activeRuns: jobs.activeCount(),
+          workers: jobs.threads,
+          subscriptions: admission.open,
+          slowSubscribersClosed: ws.slowClosed() + eventStreams.slowClosed(),
+        }),
+      );
       return;
     }
     if (req.url === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -160,11 +177,12 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
       res.end();
       return;
     }
+    eventStreams.guard(req, res);
     void yoga.requestListener(req, res);
   }));
-  const wss = new WebSocketServer({ server, path: '/graphql', verifyClient: verifyWebSocketClient(browser) });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxRequestBytes, verifyClient: verifyWebSocketClient(browser) });
   // graphql-ws through Yoga's envelope, so WebSocket operations share the plugins and context of HTTP ones.
-  const ws = useServer(
+  const ws = serveGraphQLOverWebSocket(
     {
       execute: (args) => (args.rootValue as Envelope).execute(args),
       subscribe: (args) => (args.rootValue as Envelope).subscribe(args),
@@ -192,6 +210,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
       }),
     },
     wss,
+    limits,
   );
 
   let stopping: Promise<void> | undefined;

@@ -1,23 +1,39 @@
 /**
  * The subscriptions' streams: replay what a run already produced, then follow it live, then end.
- * Each stream starts listening to the run's topic BEFORE it reads the replay buffer, in the same
- * tick, and drops live items it already replayed (by sequence number): no gap, no duplicate,
- * however fast the run. A run that has already ended is replayed from storage.
+ *
+ * Fills and equity samples are read by position from the active run's own buffers (the job
+ * manager appends to them before it publishes), so a subscriber holds a cursor and nothing else:
+ * however far it falls behind, it costs no memory of its own, and every item goes out exactly
+ * once, in order. The run's topic only wakes the stream; the stream starts listening BEFORE it
+ * looks the run up, in the same tick, so nothing published in between is missed. A run that has
+ * already ended is replayed from storage, a page at a time.
+ *
+ * Status and sweep streams keep at most a handful of pending snapshots (progress steps of the same
+ * status collapse into the latest), so a consumer that reads slowly never queues events either.
+ * Every stream delivers through the shared pacer, which hands the event loop back between slices.
  */
 import type { Fill } from '../engine/orders.js';
 import type { AppDatabase } from '../data/db.js';
 import { getEquityCurve, getFills, getRun, type RunRecord } from '../data/run-store.js';
+import { deliveryPacer, PacedSlot } from './delivery-pacer.js';
 import type { ActiveRun, JobManager } from './job-manager.js';
-import type { EquitySample, RunEvent, StatusSnapshot } from './run-events.js';
-import type { SweepManager, SweepSnapshot } from './sweep-manager.js';
+import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
+import type { SweepEvent, SweepManager, SweepSnapshot } from './sweep-manager.js';
 
 /** Points replayed for a run that has already ended: the curve downsampled, its last point the final equity. */
 const STORED_EQUITY_REPLAY_POINTS = 500;
-const STORED_FILLS_PAGE = 10_000;
+/** Fills read from storage at a time for a replay: what a paused subscriber of an ended run holds. */
+const STORED_FILLS_PAGE = 2_048;
 
 export class RunNotFoundError extends Error {
   constructor(readonly id: string) {
     super(`no run with id ${id}`);
+  }
+}
+
+export class SweepNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`no sweep with id ${id}`);
   }
 }
 
@@ -26,13 +42,58 @@ interface StreamContext {
   readonly jobs: JobManager;
 }
 
-/** Starts listening to the run's topic now; returns the iterator and its first pending result. */
-function listen(jobs: JobManager, runId: number) {
-  const iterator = jobs.pubsub.subscribe('run', runId)[Symbol.asyncIterator]();
-  // The first next() registers the listener synchronously (Repeater executes on first pull).
-  const first = iterator.next();
-  return { iterator, first };
+/** A topic followed eagerly: each event is handed to `onEvent` as it arrives; nothing queues up. */
+interface TopicWatch {
+  /** Resolves once something was published since the last call (at once if something already was). */
+  changed(): Promise<void>;
+  close(): void;
 }
+
+/**
+ * Listens from now on (the first pull registers the pubsub listener synchronously: Repeater runs
+ * its executor on the first next()), and keeps pulling so the Repeater's own queue stays empty.
+ */
+function watchTopic<E>(source: AsyncIterable<E>, onEvent: (e: E) => void = () => {}): TopicWatch {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = iterator.next();
+  let fresh = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    fresh = true;
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  void (async () => {
+    try {
+      for (let r = await first; !r.done; r = await iterator.next()) {
+        onEvent(r.value);
+        notify();
+      }
+    } finally {
+      notify(); // a closed topic wakes its stream rather than leave it waiting
+    }
+  })().catch(() => {});
+  return {
+    changed() {
+      if (fresh) {
+        fresh = false;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => {
+        wake = () => {
+          fresh = false;
+          resolve();
+        };
+      });
+    },
+    close() {
+      Promise.resolve(iterator.return?.()).catch(() => {});
+    },
+  };
+}
+
+const watchRun = (jobs: JobManager, runId: number, onEvent?: (e: RunEvent) => void) => watchTopic(jobs.pubsub.subscribe('run', runId), onEvent);
 
 function requireRun(app: AppDatabase, runId: number, id: string): RunRecord {
   const run = Number.isSafeInteger(runId) ? getRun(app, runId) : null;
@@ -44,62 +105,88 @@ export function parseRunId(id: string): number {
   return /^\d{1,15}$/.test(id) ? Number(id) : NaN;
 }
 
-/** runStatus: the current state first, then every change, completing after a final status. */
+/** Appends a snapshot, replacing a pending one of the same (non-final) status: at most one per status. */
+function coalesce<S extends { readonly status: string }>(pending: S[], next: S, isFinal: (s: S) => boolean): void {
+  const last = pending[pending.length - 1];
+  if (last !== undefined && last.status === next.status && !isFinal(last)) pending[pending.length - 1] = next;
+  else pending.push(next);
+}
+
+const snapshotOf = (e: RunEvent & StatusSnapshot): StatusSnapshot => ({ status: e.status, progress: e.progress, barsProcessed: e.barsProcessed, simTime: e.simTime });
+
+/**
+ * runStatus: the current state first, then every status change and the latest progress step,
+ * completing after a final status. A reader slower than the progress events skips intermediate
+ * steps; it never misses a change of status.
+ */
 export async function* statusStream({ app, jobs }: StreamContext, id: string): AsyncGenerator<StatusSnapshot> {
   const runId = parseRunId(id);
   const run = requireRun(app, runId, id);
-  const { iterator, first } = listen(jobs, runId);
+  const pending: StatusSnapshot[] = [];
+  const watch = watchRun(jobs, runId, (e) => {
+    if (e.kind === 'status' || e.kind === 'end') coalesce(pending, snapshotOf(e), (s) => isTerminal(s.status));
+  });
+  const slot = new PacedSlot(deliveryPacer);
   try {
     const job = jobs.activeRun(runId);
     if (!job) {
       yield { status: run.status, progress: run.progress, barsProcessed: run.barsProcessed, simTime: null };
       return;
     }
+    await slot.pace();
     yield job.state;
-    for (let r = await first; !r.done; r = await iterator.next()) {
-      const e = r.value;
-      if (e.kind === 'status' || e.kind === 'end') yield { status: e.status, progress: e.progress, barsProcessed: e.barsProcessed, simTime: e.simTime };
-      if (e.kind === 'end') return;
+    for (;;) {
+      for (let s = pending.shift(); s !== undefined; s = pending.shift()) {
+        await slot.pace();
+        yield s;
+        if (isTerminal(s.status)) return;
+      }
+      await watch.changed();
     }
   } finally {
-    await iterator.return?.();
+    watch.close();
   }
 }
 
 /**
- * Replays a run's sequence (fills or equity samples) from the active run's buffer, then follows the
- * live events of the same sequence, skipping what was replayed; for an ended run, `stored` is used.
+ * Replays a run's sequence (fills or equity samples) from the active run's buffer by position,
+ * then waits for more, until the run has ended and everything is delivered; for a run that has
+ * already ended, `stored` is replayed.
  */
 async function* replayThenLive<T>(
   { app, jobs }: StreamContext,
   id: string,
   sequence: {
     readonly buffer: (job: ActiveRun) => readonly T[];
-    readonly live: (e: RunEvent) => { readonly fromSeq: number; readonly items: readonly T[] } | null;
     readonly stored: (runId: number) => Iterable<T>;
   },
 ): AsyncGenerator<T> {
   const runId = parseRunId(id);
   requireRun(app, runId, id);
-  const { iterator, first } = listen(jobs, runId);
+  const watch = watchRun(jobs, runId);
+  const slot = new PacedSlot(deliveryPacer);
   try {
     const job = jobs.activeRun(runId);
     if (!job) {
-      yield* sequence.stored(runId);
+      watch.close();
+      for (const item of sequence.stored(runId)) {
+        await slot.pace();
+        yield item;
+      }
       return;
     }
-    const replay = sequence.buffer(job).slice();
-    let next = replay.length;
-    yield* replay;
-    for (let r = await first; !r.done; r = await iterator.next()) {
-      if (r.value.kind === 'end') return;
-      const batch = sequence.live(r.value);
-      if (batch === null) continue;
-      for (let k = Math.max(0, next - batch.fromSeq); k < batch.items.length; k++) yield batch.items[k];
-      next = Math.max(next, batch.fromSeq + batch.items.length);
+    const items = sequence.buffer(job);
+    for (let next = 0; ; ) {
+      while (next < items.length) {
+        await slot.pace();
+        yield items[next++]!;
+      }
+      // The job manager appends the last items before it marks the run ended, in one tick.
+      if (isTerminal(job.state.status)) return;
+      await watch.changed();
     }
   } finally {
-    await iterator.return?.();
+    watch.close();
   }
 }
 
@@ -107,12 +194,11 @@ async function* replayThenLive<T>(
 export function fillStream(ctx: StreamContext, id: string): AsyncGenerator<Fill> {
   return replayThenLive(ctx, id, {
     buffer: (job) => job.fills,
-    live: (e) => (e.kind === 'fills' ? { fromSeq: e.fromSeq, items: e.fills } : null),
     stored: function* (runId) {
       for (let offset = 0; ; offset += STORED_FILLS_PAGE) {
         const page = getFills(ctx.app, runId, { offset, limit: STORED_FILLS_PAGE });
         yield* page.items;
-        if (offset + page.items.length >= page.totalCount) return;
+        if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return;
       }
     },
   });
@@ -122,7 +208,6 @@ export function fillStream(ctx: StreamContext, id: string): AsyncGenerator<Fill>
 export function equityStream(ctx: StreamContext, id: string): AsyncGenerator<EquitySample> {
   return replayThenLive(ctx, id, {
     buffer: (job) => job.equity,
-    live: (e) => (e.kind === 'equity' ? { fromSeq: e.fromSeq, items: e.points } : null),
     stored: function* (runId) {
       const curve = getEquityCurve(ctx.app, runId, STORED_EQUITY_REPLAY_POINTS);
       if (!curve) return;
@@ -133,26 +218,32 @@ export function equityStream(ctx: StreamContext, id: string): AsyncGenerator<Equ
   });
 }
 
-/** sweepProgress: the current state first, then throttled progress, completing when the sweep ends. */
+/**
+ * sweepProgress: the current state first, then progress (the latest snapshot when the reader is
+ * behind), completing with the final snapshot when the sweep ends.
+ */
 export async function* sweepStream(sweeps: SweepManager, id: number): AsyncGenerator<SweepSnapshot> {
-  const iterator = sweeps.pubsub.subscribe('sweep', id)[Symbol.asyncIterator]();
-  const first = iterator.next(); // listening from here on (see listen)
+  const pending: SweepEvent[] = [];
+  const watch = watchTopic(sweeps.pubsub.subscribe('sweep', id), (e) => {
+    const last = pending[pending.length - 1];
+    if (last?.kind === 'progress') pending[pending.length - 1] = e;
+    else pending.push(e);
+  });
+  const slot = new PacedSlot(deliveryPacer);
   try {
     const current = sweeps.snapshot(id);
     if (current === null) throw new SweepNotFoundError(String(id));
     yield current;
     if (!sweeps.activeSweep(id)) return;
-    for (let r = await first; !r.done; r = await iterator.next()) {
-      yield r.value.snapshot;
-      if (r.value.kind === 'end') return;
+    for (;;) {
+      for (let e = pending.shift(); e !== undefined; e = pending.shift()) {
+        await slot.pace();
+        yield e.snapshot;
+        if (e.kind === 'end') return;
+      }
+      await watch.changed();
     }
   } finally {
-    await iterator.return?.();
-  }
-}
-
-export class SweepNotFoundError extends Error {
-  constructor(readonly id: string) {
-    super(`no sweep with id ${id}`);
+    watch.close();
   }
 }
