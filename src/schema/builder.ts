@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import type { AppDatabase } from '../data/db.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { SweepManager } from '../jobs/sweep-manager.js';
+import { PAGE_SIZE_DESCRIPTION } from './pagination.js';
 
 export interface GraphQLContext {
   readonly app: AppDatabase;
@@ -36,6 +37,8 @@ export const builder = new SchemaBuilder<{
     // No Relay Node interface: our ids are plain, and the contract has no node query.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
+    firstArgOptions: { description: PAGE_SIZE_DESCRIPTION },
+    lastArgOptions: { description: PAGE_SIZE_DESCRIPTION },
   },
 });
 
