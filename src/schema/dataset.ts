@@ -11,7 +11,7 @@ interface CoverageShape {
   readonly last: number;
   readonly bars: number;
 }
-interface InstrumentShape {
+export interface InstrumentShape {
   readonly symbol: string;
   readonly dataset: DatasetInfo;
   readonly coverage: readonly CoverageShape[];
@@ -27,7 +27,7 @@ const CoverageRef = builder.objectRef<CoverageShape>('Coverage').implement({
 });
 
 export const DatasetRef = builder.objectRef<DatasetInfo>('Dataset');
-const InstrumentRef = builder.objectRef<InstrumentShape>('Instrument').implement({
+export const InstrumentRef = builder.objectRef<InstrumentShape>('Instrument').implement({
   fields: (t) => ({
     symbol: t.exposeString('symbol'),
     dataset: t.field({ type: DatasetRef, resolve: (i) => i.dataset }),

@@ -4,6 +4,7 @@ import './scalars.js';
 import './strategy.js';
 import './dataset.js';
 import './dataset-admin.js';
+import './instrument-bars.js';
 import './trading-types.js';
 import './run.js';
 
