@@ -3,6 +3,7 @@ import { ORDER_STATUSES, ORDER_TYPES, type Fill, type Order } from '../engine/or
 import type { RoundTrip } from '../engine/results.js';
 import type { EquitySample } from '../jobs/run-events.js';
 import { childId } from '../jobs/contract-shapes.js';
+import { tradeReturn } from '../analytics/trade-stats.js';
 import { builder } from './builder.js';
 
 export const SideEnum = builder.enumType('Side', { values: ['BUY', 'SELL'] as const });
@@ -60,16 +61,22 @@ export const RoundTripRef = builder.objectRef<RoundTrip>('RoundTrip').implement(
     entryPrice: t.exposeFloat('entryPrice'),
     exitPrice: t.exposeFloat('exitPrice'),
     pnl: t.exposeFloat('pnl'),
-    returnPct: t.exposeFloat('returnPct'),
+    return: t.float({ description: 'pnl / (quantity × entryPrice), a fraction net of commissions (0.05 = 5 %).', resolve: (r) => tradeReturn(r) }),
+    returnPct: t.exposeFloat('returnPct', { deprecationReason: 'Use `return`, a fraction: every return in the API is a fraction (returnPct = 100 × return).' }),
     bars: t.exposeInt('bars'),
   }),
 });
 
-export const EquityPointRef = builder.objectRef<EquitySample>('EquityPoint').implement({
+export const EquityPointRef = builder.objectRef<EquitySample & { readonly benchmark?: number | null }>('EquityPoint').implement({
   fields: (t) => ({
     time: t.field({ type: 'DateTime', resolve: (p) => p.time }),
     equity: t.exposeFloat('equity'),
     cash: t.exposeFloat('cash'),
     drawdown: t.exposeFloat('drawdown'),
+    benchmark: t.float({
+      nullable: true,
+      description: "Buy-and-hold of the run's benchmark with the initial cash, as of this time (currency); null without a benchmark, before its first bar, and on live samples.",
+      resolve: (p) => p.benchmark ?? null,
+    }),
   }),
 });

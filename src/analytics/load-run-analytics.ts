@@ -1,0 +1,104 @@
+/**
+ * The database side of the analytics: a stored run's curve, round trips, fills and bars handed to
+ * RunAnalytics (each read only when a statistic needs it). Recently used runs are kept, bounded by
+ * their total equity points, because a dashboard asks for the same finished run again and again and
+ * a finished run's results never change.
+ */
+import { PERIODS_PER_YEAR, type BarSeries } from '../engine/bars.js';
+import { getCoverage, loadBars } from '../data/bar-store.js';
+import type { AppDatabase } from '../data/db.js';
+import { dayRange } from '../data/day-range.js';
+import { getEquityCurve, getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
+import { RunAnalytics } from './run-analytics.js';
+
+/** Like metrics: analytics exist once a run has completed, or been cancelled with partial results. */
+export function hasAnalytics(run: Pick<RunRecord, 'status'>): boolean {
+  return run.status === 'COMPLETED' || run.status === 'CANCELLED';
+}
+
+/** Null while the run has not ended (or failed, or stored no curve). */
+export function loadRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics | null {
+  if (!hasAnalytics(run)) return null;
+  const key = `${app.path}#${run.id}@${run.finishedAt ?? 0}`;
+  const cached = cache.get(key);
+  if (cached) {
+    cache.delete(key); // re-insert: most recently used last
+    cache.set(key, cached);
+    return cached;
+  }
+  const curve = getEquityCurve(app, run.id);
+  if (!curve) return null;
+  const once = <T>(make: () => T): (() => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  const { from, to } = dayRange(run.start, run.end);
+  const bars = once(() => run.symbols.map((symbol) => loadBars(app, { dataset: run.dataset, symbol, period: run.period, from, to })));
+  const benchmark = run.benchmark;
+  const analytics = new RunAnalytics({
+    curve,
+    initialCash: run.initialCash,
+    periodsPerYear: run.periodsPerYear ?? PERIODS_PER_YEAR[run.period],
+    riskFreeRate: run.riskFreeRate,
+    roundTrips: once(() => getRoundTrips(app, run.id).items),
+    fills: once(() => getFills(app, run.id).items),
+    bars,
+    benchmark: benchmark
+      ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: once(() => benchmarkBars(app, run, benchmark, curve.time, curve.length)) }
+      : null,
+  });
+  remember(key, analytics);
+  return analytics;
+}
+
+/**
+ * The benchmark's bars from its last bar at or before the run's first timestamp through the run's
+ * last: the as-of rule needs that one earlier bar, and nothing after the run is read.
+ */
+function benchmarkBars(app: AppDatabase, run: RunRecord, b: { dataset: string; symbol: string }, time: Float64Array, points: number): BarSeries {
+  const key = { dataset: b.dataset, symbol: b.symbol, period: run.period };
+  if (points === 0) return loadBars(app, { ...key, from: 0, to: 0 });
+  const first = time[0];
+  const to = time[points - 1] + 1;
+  let inside = loadBars(app, { ...key, from: first, to });
+  if (inside.length > 0 && inside.time[0] === first) return inside;
+  const coverage = getCoverage(app, key);
+  if (coverage === null || coverage.first > first) return inside; // nothing before the run
+  // Look back in widening windows for the last bar before the run (a gap, a weekend, a holiday).
+  for (let span = 7 * 86_400_000; span < 1e14; span *= 8) {
+    const before = loadBars(app, { ...key, from: first - span, to: first });
+    if (before.length > 0) {
+      inside = loadBars(app, { ...key, from: before.time[before.length - 1], to });
+      return inside;
+    }
+  }
+  return inside;
+}
+
+/** Equity points kept in the cache at most (about 50 MB of columns). */
+const CACHE_POINTS = 2_000_000;
+const CACHE_RUNS = 8;
+const cache = new Map<string, RunAnalytics>();
+
+function remember(key: string, a: RunAnalytics): void {
+  cache.set(key, a);
+  let total = 0;
+  for (const v of cache.values()) total += v.points;
+  for (const [k, v] of cache) {
+    if (cache.size <= 1 || (total <= CACHE_POINTS && cache.size <= CACHE_RUNS)) break;
+    cache.delete(k);
+    total -= v.points;
+  }
+}
+
+/**
+ * The points with `benchmark` set: the run's benchmark curve as of each point's time (null before
+ * the benchmark's first bar). Unchanged when the run has no benchmark or has not ended.
+ */
+export function withBenchmark<P extends { readonly time: number }>(app: AppDatabase, run: RunRecord, points: readonly P[]): readonly (P & { readonly benchmark?: number | null })[] {
+  if (!run.benchmark || points.length === 0) return points;
+  const analytics = loadRunAnalytics(app, run);
+  const values = analytics?.benchmarkAt(Float64Array.from(points, (p) => p.time));
+  if (!values) return points;
+  return points.map((p, i) => ({ ...p, benchmark: Number.isFinite(values[i]) ? values[i] : null }));
+}
