@@ -73,12 +73,13 @@ describe('the reference backtest through GraphQL', () => {
     expect(sma.title).toBe('SMA crossover');
     expect(sma.description.length).toBeGreaterThan(10);
     const byName = Object.fromEntries(sma.params.map((p: { name: string }) => [p.name, p]));
-    expect(Object.keys(byName)).toEqual(['fastPeriod', 'slowPeriod', 'quantity', 'entry', 'limitOffsetPct']);
+    expect(Object.keys(byName)).toEqual(['fastPeriod', 'slowPeriod', 'quantity', 'entry', 'limitOffsetPct', 'equityPct']);
     expect(byName.fastPeriod).toMatchObject({ __typename: 'IntParam', intDefault: 20, min: 2, max: 500, step: 1 });
     expect(byName.slowPeriod).toMatchObject({ __typename: 'IntParam', intDefault: 100, min: 3, max: 2000, step: 1 });
     expect(byName.quantity).toMatchObject({ __typename: 'FloatParam', floatDefault: 1, fmin: 0, fmax: null, minExclusive: true });
     expect(byName.entry).toMatchObject({ __typename: 'EnumParam', enumDefault: 'MARKET', choices: ['MARKET', 'LIMIT'] });
     expect(byName.limitOffsetPct).toMatchObject({ __typename: 'FloatParam', floatDefault: 1, fmin: 0, fmax: 50, minExclusive: false });
+    expect(byName.equityPct).toMatchObject({ __typename: 'FloatParam', floatDefault: 0, fmin: 0, fmax: 100, minExclusive: false });
 
     const one = await server.gqlOk(`{ strategy(id: "sma-crossover") { id params { name } } missing: strategy(id: "nope") { id } }`);
     expect(one.strategy.id).toBe('sma-crossover');

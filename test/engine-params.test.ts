@@ -118,7 +118,7 @@ describe('cross-parameter rules', () => {
     // default slowPeriod 100: fastPeriod 100 breaks the rule too
     expect(fields(validateStrategyParams(smaCrossover, { fastPeriod: 100 }))).toEqual(['params.slowPeriod']);
     const ok = validateStrategyParams(smaCrossover, { fastPeriod: 50, slowPeriod: 200 });
-    expect(ok).toEqual({ ok: true, values: { fastPeriod: 50, slowPeriod: 200, quantity: 1, entry: 'MARKET', limitOffsetPct: 1 } });
+    expect(ok).toEqual({ ok: true, values: { fastPeriod: 50, slowPeriod: 200, quantity: 1, entry: 'MARKET', limitOffsetPct: 1, equityPct: 0 } });
   });
 
   it('cross rules run only once every value is valid on its own', () => {
@@ -133,7 +133,7 @@ describe('cross-parameter rules', () => {
 
   it('built-in defaults are valid', () => {
     for (const s of [smaCrossover, rsiReversion, bollingerBreakout, buyAndHold] as AnyStrategy[]) expect(validateStrategyParams(s, {}).ok).toBe(true);
-    expect(validateStrategyParams(bollingerBreakout, {})).toEqual({ ok: true, values: { period: 20, k: 2, stopPct: 2, quantity: 1 } });
+    expect(validateStrategyParams(bollingerBreakout, {})).toEqual({ ok: true, values: { period: 20, k: 2, stopPct: 2, quantity: 1, equityPct: 0, riskPct: 0 } });
   });
 });
 
@@ -185,8 +185,8 @@ describe('StrategyRegistry', () => {
     expect(reg.list().map((s) => s.id)).toEqual(['buy-and-hold', 'sma-crossover']);
   });
 
-  it('builtinStrategies registers the four built-ins', () => {
-    expect(builtinStrategies().list().map((s) => s.id)).toEqual(['sma-crossover', 'rsi-reversion', 'bollinger-breakout', 'buy-and-hold']);
+  it('builtinStrategies registers the five built-ins', () => {
+    expect(builtinStrategies().list().map((s) => s.id)).toEqual(['sma-crossover', 'rsi-reversion', 'bollinger-breakout', 'buy-and-hold', 'rebalance']);
   });
 });
 

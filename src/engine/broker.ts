@@ -1,11 +1,21 @@
 import type { BarSeries } from './bars.js';
 import type { CommissionModel, SlippageModel } from './costs.js';
 import { nextOrderStatus, transitionOrder, type OrderEventKind } from './order-state-machine.js';
-import { ORDER_TYPES, isWorking, type Fill, type Order, type OrderModification, type OrderRequest, type OrderType, type Side } from './orders.js';
+import { checkRequest, limitFillPrice, matchPass, trailingStopLevel } from './order-rules.js';
+import {
+  isWorking,
+  type BracketOrders,
+  type BracketRequest,
+  type Fill,
+  type Order,
+  type OrderModification,
+  type OrderRequest,
+  type OrderType,
+} from './orders.js';
 
 const DAY_MS = 86_400_000;
 
-/** Within a bar, working orders match in this order (docs/CONVENTIONS.md); not the declaration order of ORDER_TYPES. */
+/** Within a bar, working orders match in these passes (docs/CONVENTIONS.md); TRAILING_STOP goes with STOP. */
 const MATCH_PASSES = ['MARKET', 'STOP', 'STOP_LIMIT', 'LIMIT'] as const;
 
 /** Where the broker reports what happens to orders; the engine routes these to portfolio, strategy and listener. */
@@ -15,8 +25,28 @@ export interface BrokerSink {
 }
 
 /**
+ * The checks between the strategy and the simulated market (docs/CONVENTIONS.md, "Account and
+ * buying power" and "Risk limits"). `atSubmission` sees an accepted-looking order and the price its
+ * checks use; `fillable` answers how much of `quantity` may fill at `price` now (all of it, less, or 0).
+ */
+export interface OrderGate {
+  atSubmission(order: Order, price: number): string | null;
+  fillable(order: Order, quantity: number, price: number): { quantity: number; reason: string | null };
+}
+
+/** An order that did not fit the buying power at its turn and waits for the rest of the step's fills. */
+interface Deferred {
+  order: Order;
+  s: number;
+  barIndex: number;
+  time: number;
+  price: number;
+}
+
+/**
  * The simulated broker of docs/CONVENTIONS.md: validates and queues orders, matches them against each
- * new bar (market, stop, stop-limit, limit), expires DAY orders, and applies cancel/modify at once.
+ * new bar (market, stop, stop-limit, limit), keeps trailing stops, OCO groups and bracket exits,
+ * expires DAY orders, and applies cancel/modify at once.
  */
 export class SimulatedBroker {
   readonly orders: Order[] = [];
@@ -33,61 +63,91 @@ export class SimulatedBroker {
   nextExpiry = Infinity;
   /** True while `match` or `expire` walks the working lists: removals then wait for their compaction. */
   private matching = false;
+  /** Orders of an OCO group (or a bracket's exits), by group; only orders submitted with a group are here. */
+  private readonly ocoGroups = new Map<string, Order[]>();
+  /** Bracket exits held until their entry fills, by entry id. */
+  private readonly heldChildren = new Map<number, Order[]>();
+  /** Orders waiting for the end of the step's matching (see `settleDeferred`); reused, never reallocated. */
+  private readonly deferred: Deferred[] = [];
+  deferredCount = 0;
+  /** True while `settleDeferred` runs: orders that still do not fit are reduced or rejected, not deferred again. */
+  private settling = false;
+  /** Step being matched: exits activated now work from the next step. */
+  private step = 0;
 
   constructor(
     private readonly symbols: readonly string[],
     private readonly commission: CommissionModel,
     private readonly slippage: SlippageModel,
     private readonly sink: BrokerSink,
+    /** Latest price per symbol (the portfolio's marks), for trailing stops and the gate's reference price. */
+    private readonly marks: Float64Array,
+    private readonly gate: OrderGate | null = null,
   ) {
     this.working = symbols.map(() => []);
     this.workingCount = new Int32Array(symbols.length);
   }
 
   submit(req: OrderRequest, step: number, time: number): Order {
-    const symbolIndex = typeof req.symbol === 'number' ? (Number.isInteger(req.symbol) && req.symbol >= 0 && req.symbol < this.symbols.length ? req.symbol : -1) : this.symbols.indexOf(req.symbol);
-    const tif = req.timeInForce ?? 'GTC';
-    const order: Order = {
-      id: this.orders.length + 1,
-      time,
-      symbolIndex,
-      symbol: symbolIndex >= 0 ? this.symbols[symbolIndex] : String(req.symbol),
-      side: req.side,
-      type: req.type,
-      quantity: req.quantity,
-      limitPrice: req.type === 'LIMIT' || req.type === 'STOP_LIMIT' ? req.limitPrice : null,
-      stopPrice: req.type === 'STOP' || req.type === 'STOP_LIMIT' ? req.stopPrice : null,
-      timeInForce: tif,
-      tag: req.tag ?? null,
-      status: 'PENDING',
-      filledQuantity: 0,
-      averageFillPrice: null,
-      reason: null,
-      triggered: false,
-      submittedStep: step,
-      expiresAt: tif === 'DAY' ? (Math.floor(time / DAY_MS) + 1) * DAY_MS : Infinity,
-      updatedAt: time,
-    };
-    this.orders.push(order);
-    const problem = rejectionReason(order, symbolIndex);
+    const order = this.create(req, step, time, null, req.ocoGroup ?? null);
+    const problem = checkRequest(req, order) ?? this.trailingStart(order) ?? this.gate?.atSubmission(order, this.referencePrice(order)) ?? null;
     if (problem !== null) {
       order.reason = problem;
       this.apply(order, 'REJECT', time);
       return order;
     }
-    this.working[symbolIndex].push(order);
-    this.workingCount[symbolIndex]++;
-    if (order.expiresAt < this.nextExpiry) this.nextExpiry = order.expiresAt;
+    if (order.ocoGroup !== null) this.joinGroup(order);
+    this.addWorking(order);
     this.sink.onOrder(order);
     return order;
   }
 
-  cancel(orderId: number, time: number): boolean {
+  /** An entry and its exits (docs/CONVENTIONS.md, "Brackets"); the exits are held until the entry fills. */
+  bracket(req: BracketRequest, step: number, time: number): BracketOrders {
+    const entryShape = req.entry ?? { type: 'MARKET' as const };
+    const exitSide = req.side === 'BUY' ? 'SELL' : 'BUY';
+    const base = { symbol: req.symbol, side: req.side, quantity: req.quantity, timeInForce: req.timeInForce, tag: req.tag };
+    const problem = bracketProblem(req);
+    const entry = problem === null ? this.submit({ ...base, ...entryShape } as OrderRequest, step, time) : this.rejectNow({ ...base, ...entryShape } as OrderRequest, step, time, problem);
+    const group = `bracket-${entry.id}`;
+    const child = (type: 'LIMIT' | 'STOP', price: number | undefined): Order | null => {
+      if (price === undefined) return null;
+      const shape = type === 'LIMIT' ? { type, limitPrice: price } : { type, stopPrice: price };
+      const o = this.create({ symbol: req.symbol, side: exitSide, quantity: req.quantity, tag: type === 'LIMIT' ? 'take-profit' : 'stop-loss', ...shape } as OrderRequest, step, time, entry.id, group);
+      return o;
+    };
+    const takeProfit = child('LIMIT', req.takeProfit);
+    const stopLoss = child('STOP', req.stopLoss);
+    const children = [takeProfit, stopLoss].filter((o): o is Order => o !== null);
+    if (entry.status === 'REJECTED') {
+      for (const c of children) {
+        c.reason = `parent order ${entry.id} rejected`;
+        this.apply(c, 'REJECT', time);
+      }
+    } else {
+      for (const c of children) {
+        c.held = true;
+        this.joinGroup(c);
+        this.sink.onOrder(c);
+      }
+      this.heldChildren.set(entry.id, children);
+    }
+    return { entry, takeProfit, stopLoss };
+  }
+
+  cancel(orderId: number, time: number, reason: string | null = null): boolean {
     const order = this.orders[orderId - 1];
     if (order === undefined || nextOrderStatus(order.status, 'CANCEL') === null) return false;
+    if (reason !== null) order.reason = reason;
     this.apply(order, 'CANCEL', time);
     this.removeWorking(order);
+    this.afterFinal(order, time);
     return true;
+  }
+
+  /** Cancels every working and held order (the drawdown halt). */
+  cancelAll(time: number, reason: string): void {
+    for (const o of this.orders) if (isWorking(o.status)) this.cancel(o.id, time, reason);
   }
 
   /** Applies a modification at once; returns the reason it was refused, or null. */
@@ -102,6 +162,7 @@ export class SimulatedBroker {
       if (!isPositivePrice(changes.limitPrice)) return 'limitPrice must be a finite number > 0';
     }
     if (changes.stopPrice !== undefined) {
+      if (order.type === 'TRAILING_STOP') return 'a TRAILING_STOP order\'s stop follows the price; it cannot be set';
       if (order.type !== 'STOP' && order.type !== 'STOP_LIMIT') return `a ${order.type} order has no stop price`;
       if (!isPositivePrice(changes.stopPrice)) return 'stopPrice must be a finite number > 0';
     }
@@ -112,6 +173,7 @@ export class SimulatedBroker {
     return null;
   }
 
+  /** Orders that can fill now (bracket exits still waiting for their entry are not). */
   workingOrders(symbolIndex?: number): readonly Order[] {
     const lists = symbolIndex === undefined ? this.working : [this.working[symbolIndex] ?? []];
     return lists.flat().filter((o) => isWorking(o.status));
@@ -125,8 +187,10 @@ export class SimulatedBroker {
     for (const list of this.working) {
       for (const order of list) {
         if (!isWorking(order.status)) continue;
-        if (order.expiresAt <= time) this.apply(order, 'EXPIRE', order.expiresAt);
-        else if (order.expiresAt < next) next = order.expiresAt;
+        if (order.expiresAt <= time) {
+          this.apply(order, 'EXPIRE', order.expiresAt);
+          this.afterFinal(order, order.expiresAt);
+        } else if (order.expiresAt < next) next = order.expiresAt;
       }
     }
     this.matching = false;
@@ -142,19 +206,22 @@ export class SimulatedBroker {
     const high = bars.high[i];
     const low = bars.low[i];
     const time = bars.time[i];
+    this.step = step;
     this.matching = true;
+    let trailing = false;
     for (const pass of MATCH_PASSES) {
       for (let k = 0; k < n; k++) {
         const o = list[k];
         if (o.submittedStep >= step || !isWorking(o.status)) continue;
         // A triggered stop-limit is a limit order now and is matched in the limit pass.
         const type: OrderType = o.type === 'STOP_LIMIT' && o.triggered ? 'LIMIT' : o.type;
-        if (type !== pass) continue;
+        if (matchPass(type) !== pass) continue;
         const buy = o.side === 'BUY';
         let price = NaN;
         if (type === 'MARKET') {
           price = open;
-        } else if (type === 'STOP') {
+        } else if (type === 'STOP' || type === 'TRAILING_STOP') {
+          trailing ||= type === 'TRAILING_STOP';
           const stop = o.stopPrice as number;
           if (buy ? high >= stop : low <= stop) price = buy ? Math.max(stop, open) : Math.min(stop, open);
         } else if (type === 'STOP_LIMIT') {
@@ -166,20 +233,83 @@ export class SimulatedBroker {
         } else {
           price = limitFillPrice(buy, o.limitPrice as number, open, high, low);
         }
-        if (price === price) this.fill(o, s, i, time, this.slippage.adjust(price, o.side, o.type));
+        if (price === price) this.tryFill(o, s, i, time, this.slippage.adjust(price, o.side, o.type));
+      }
+    }
+    // Trailing stops that did not fill follow this bar's best price (for the bars after it).
+    if (trailing) {
+      for (let k = 0; k < n; k++) {
+        const o = list[k];
+        if (o.type !== 'TRAILING_STOP' || o.submittedStep >= step || !isWorking(o.status)) continue;
+        o.bestPrice = o.side === 'SELL' ? Math.max(o.bestPrice, high) : Math.min(o.bestPrice, low);
+        o.stopPrice = trailingStopLevel(o);
       }
     }
     this.matching = false;
     this.compact(s);
   }
 
-  private fill(order: Order, s: number, barIndex: number, time: number, price: number): void {
-    const quantity = order.quantity - order.filledQuantity;
+  /**
+   * After every symbol of the step has been matched: orders that did not fit the buying power at their
+   * turn are checked again at the price they would have filled at, then filled, reduced or rejected.
+   */
+  settleDeferred(): void {
+    const count = this.deferredCount;
+    this.deferredCount = 0;
+    this.settling = true;
+    try {
+      for (let k = 0; k < count; k++) {
+        const d = this.deferred[k];
+        if (isWorking(d.order.status)) this.tryFill(d.order, d.s, d.barIndex, d.time, d.price);
+        d.order = undefined as unknown as Order; // drop the reference
+      }
+    } finally {
+      this.settling = false;
+    }
+    for (let s = 0; s < this.working.length; s++) this.compact(s);
+  }
+
+  /** Fills `o` at `price` as far as the gate allows; defers it once when it does not fit. */
+  private tryFill(o: Order, s: number, barIndex: number, time: number, price: number): void {
+    const wanted = o.quantity - o.filledQuantity;
+    if (this.gate === null) {
+      this.fill(o, s, barIndex, time, price, wanted, null);
+      return;
+    }
+    const { quantity, reason } = this.gate.fillable(o, wanted, price);
+    if (quantity >= wanted) {
+      this.fill(o, s, barIndex, time, price, wanted, null);
+    } else if (!this.settling) {
+      this.defer(o, s, barIndex, time, price);
+    } else if (quantity > 0) {
+      this.fill(o, s, barIndex, time, price, quantity, `reduced from ${fmt(wanted)} to ${fmt(quantity)} at the fill price ${fmt(price)}: ${reason}`);
+    } else {
+      o.reason = `rejected at the fill price ${fmt(price)}: ${reason}`;
+      this.apply(o, 'REJECT', time);
+      this.removeWorking(o);
+      this.afterFinal(o, time);
+    }
+  }
+
+  private defer(order: Order, s: number, barIndex: number, time: number, price: number): void {
+    const k = this.deferredCount++;
+    const slot = this.deferred[k];
+    if (slot === undefined) this.deferred.push({ order, s, barIndex, time, price });
+    else {
+      slot.order = order;
+      slot.s = s;
+      slot.barIndex = barIndex;
+      slot.time = time;
+      slot.price = price;
+    }
+  }
+
+  private fill(order: Order, s: number, barIndex: number, time: number, price: number, quantity: number, reducedBy: string | null): void {
     const commission = this.commission.commission(quantity, price);
     const filledBefore = order.filledQuantity;
-    order.filledQuantity = order.quantity;
+    order.filledQuantity = filledBefore + quantity;
     order.averageFillPrice =
-      filledBefore === 0 ? price : ((order.averageFillPrice as number) * filledBefore + price * quantity) / order.quantity;
+      filledBefore === 0 ? price : ((order.averageFillPrice as number) * filledBefore + price * quantity) / order.filledQuantity;
     const fill: Fill = {
       id: ++this.fillCount,
       orderId: order.id,
@@ -193,11 +323,124 @@ export class SimulatedBroker {
       commission,
     };
     if (this.keepFills) this.fills.push(fill);
-    order.status = transitionOrder(order.status, 'FILL');
+    order.status = transitionOrder(order.status, reducedBy === null ? 'FILL' : 'PARTIAL_FILL');
     order.updatedAt = time;
     // Fill first, so the portfolio is up to date when the order update is observed.
     this.sink.onFill(fill);
     this.sink.onOrder(order);
+    this.afterFill(order, time);
+    if (reducedBy !== null && isWorking(order.status)) {
+      order.reason = reducedBy;
+      this.apply(order, 'CANCEL', time);
+    }
+    if (!isWorking(order.status)) this.removeWorking(order);
+  }
+
+  /** OCO: a fill cancels the group's other orders; a bracket entry's fill activates its exits for the filled quantity. */
+  private afterFill(order: Order, time: number): void {
+    if (order.ocoGroup !== null) {
+      for (const other of this.ocoGroups.get(order.ocoGroup) ?? []) {
+        if (other !== order && isWorking(other.status)) this.cancel(other.id, time, `OCO: order ${order.id} filled`);
+      }
+    }
+    const children = this.heldChildren.get(order.id);
+    if (children === undefined) return;
+    this.heldChildren.delete(order.id);
+    for (const c of children) {
+      if (!isWorking(c.status)) continue;
+      c.quantity = order.filledQuantity;
+      c.held = false;
+      c.submittedStep = this.step;
+      c.updatedAt = time;
+      this.addWorking(c);
+      this.sink.onOrder(c);
+    }
+  }
+
+  /** A bracket entry that ends without any fill takes its held exits with it. */
+  private afterFinal(order: Order, time: number): void {
+    const children = this.heldChildren.get(order.id);
+    if (children === undefined || order.filledQuantity > 0) return;
+    this.heldChildren.delete(order.id);
+    for (const c of children) this.cancel(c.id, time, `parent order ${order.id} ${order.status.toLowerCase()}`);
+  }
+
+  private create(req: OrderRequest, step: number, time: number, parentId: number | null, ocoGroup: string | null): Order {
+    const symbolIndex =
+      typeof req.symbol === 'number'
+        ? Number.isInteger(req.symbol) && req.symbol >= 0 && req.symbol < this.symbols.length
+          ? req.symbol
+          : -1
+        : this.symbols.indexOf(req.symbol);
+    const tif = req.timeInForce ?? 'GTC';
+    const trailing = req.type === 'TRAILING_STOP';
+    const order: Order = {
+      id: this.orders.length + 1,
+      time,
+      symbolIndex,
+      symbol: symbolIndex >= 0 ? this.symbols[symbolIndex] : String(req.symbol),
+      side: req.side,
+      type: req.type,
+      quantity: req.quantity,
+      limitPrice: req.type === 'LIMIT' || req.type === 'STOP_LIMIT' ? req.limitPrice : null,
+      stopPrice: req.type === 'STOP' || req.type === 'STOP_LIMIT' ? req.stopPrice : null,
+      timeInForce: tif,
+      tag: req.tag ?? null,
+      trailAmount: trailing ? (req.trailAmount ?? null) : null,
+      trailPercent: trailing ? (req.trailPercent ?? null) : null,
+      parentId,
+      ocoGroup,
+      status: 'PENDING',
+      filledQuantity: 0,
+      averageFillPrice: null,
+      reason: null,
+      triggered: false,
+      bestPrice: 0,
+      held: false,
+      submittedStep: step,
+      expiresAt: tif === 'DAY' ? (Math.floor(time / DAY_MS) + 1) * DAY_MS : Infinity,
+      updatedAt: time,
+    };
+    this.orders.push(order);
+    return order;
+  }
+
+  private rejectNow(req: OrderRequest, step: number, time: number, reason: string): Order {
+    const order = this.create(req, step, time, null, null);
+    order.reason = reason;
+    this.apply(order, 'REJECT', time);
+    return order;
+  }
+
+  /** A trailing stop starts from the symbol's latest price; without one it cannot start. */
+  private trailingStart(order: Order): string | null {
+    if (order.type !== 'TRAILING_STOP') return null;
+    const last = this.marks[order.symbolIndex];
+    if (!(last > 0)) return `a TRAILING_STOP needs a latest price of ${order.symbol}; it has no bar yet`;
+    order.bestPrice = last;
+    order.stopPrice = trailingStopLevel(order);
+    if (!(order.stopPrice > 0)) return `trailAmount ${fmt(order.trailAmount as number)} leaves no stop above 0 below the latest price ${fmt(last)}`;
+    return null;
+  }
+
+  /** The price the submission checks value an order at (docs/CONVENTIONS.md): its own price, or the latest close. */
+  private referencePrice(order: Order): number {
+    if (order.type === 'LIMIT' || order.type === 'STOP_LIMIT') return order.limitPrice as number;
+    if (order.type === 'STOP' || order.type === 'TRAILING_STOP') return order.stopPrice as number;
+    return this.marks[order.symbolIndex];
+  }
+
+  private joinGroup(order: Order): void {
+    const group = order.ocoGroup as string;
+    const members = this.ocoGroups.get(group);
+    if (members === undefined) this.ocoGroups.set(group, [order]);
+    else members.push(order);
+  }
+
+  private addWorking(order: Order): void {
+    this.working[order.symbolIndex].push(order);
+    this.workingCount[order.symbolIndex]++;
+    if (order.expiresAt < this.nextExpiry) this.nextExpiry = order.expiresAt;
   }
 
   private apply(order: Order, event: OrderEventKind, time: number): void {
@@ -207,7 +450,7 @@ export class SimulatedBroker {
   }
 
   private removeWorking(order: Order): void {
-    if (this.matching) return;
+    if (this.matching || order.held || order.symbolIndex < 0) return;
     const list = this.working[order.symbolIndex];
     const at = list.indexOf(order);
     if (at >= 0) {
@@ -229,25 +472,23 @@ export class SimulatedBroker {
   }
 }
 
-function limitFillPrice(buy: boolean, limit: number, open: number, high: number, low: number): number {
-  if (buy) return low <= limit ? Math.min(limit, open) : NaN;
-  return high >= limit ? Math.max(limit, open) : NaN;
-}
-
 function isPositivePrice(p: unknown): boolean {
   return typeof p === 'number' && Number.isFinite(p) && p > 0;
 }
 
-const SIDES: readonly Side[] = ['BUY', 'SELL'];
-
-/** Why an order cannot be accepted (docs/CONVENTIONS.md: invalid orders are REJECTED, the run goes on), or null. */
-function rejectionReason(order: Order, symbolIndex: number): string | null {
-  if (symbolIndex < 0) return `unknown symbol ${order.symbol}`;
-  if (!SIDES.includes(order.side)) return `side must be BUY or SELL, got ${String(order.side)}`;
-  if (!ORDER_TYPES.includes(order.type)) return `unknown order type ${String(order.type)}`;
-  if (order.timeInForce !== 'GTC' && order.timeInForce !== 'DAY') return `timeInForce must be GTC or DAY, got ${String(order.timeInForce)}`;
-  if (!(typeof order.quantity === 'number' && Number.isFinite(order.quantity) && order.quantity > 0)) return 'quantity must be a finite number > 0';
-  if ((order.type === 'LIMIT' || order.type === 'STOP_LIMIT') && !isPositivePrice(order.limitPrice)) return `a ${order.type} order needs a limitPrice > 0`;
-  if ((order.type === 'STOP' || order.type === 'STOP_LIMIT') && !isPositivePrice(order.stopPrice)) return `a ${order.type} order needs a stopPrice > 0`;
+/** Why a bracket cannot be placed as asked, or null (its entry is checked like any order). */
+function bracketProblem(req: BracketRequest): string | null {
+  const { takeProfit: tp, stopLoss: sl } = req;
+  if (tp === undefined && sl === undefined) return 'a bracket needs a takeProfit, a stopLoss or both';
+  if (tp !== undefined && !isPositivePrice(tp)) return 'takeProfit must be a finite price > 0';
+  if (sl !== undefined && !isPositivePrice(sl)) return 'stopLoss must be a finite price > 0';
+  if (tp !== undefined && sl !== undefined && (req.side === 'BUY' ? !(tp > sl) : !(tp < sl))) {
+    return `a ${req.side} bracket needs takeProfit ${req.side === 'BUY' ? 'above' : 'below'} stopLoss, got ${tp} and ${sl}`;
+  }
   return null;
+}
+
+/** Numbers in reasons: as they are, up to 6 decimals. */
+export function fmt(x: number): string {
+  return Number.isFinite(x) ? String(Math.round(x * 1e6) / 1e6) : String(x);
 }

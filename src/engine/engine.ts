@@ -1,3 +1,5 @@
+import { DEFAULT_ACCOUNT, accountProblem, type AccountSettings } from './account.js';
+import { BarHistory } from './bar-history.js';
 import type { BarSeries } from './bars.js';
 import { BasisPointSlippage, NO_COMMISSION, TieredCommission, type CommissionModel, type CommissionSettings, type SlippageModel } from './costs.js';
 import { SimulatedBroker } from './broker.js';
@@ -5,11 +7,15 @@ import { createIndicatorFactory } from './indicators/factory.js';
 import { BarClock } from './indicators/history.js';
 import type { BlockIndicator, Indicator } from './indicators/indicator.js';
 import { MetricsAccumulator } from './metrics.js';
-import type { Fill, Order, OrderRequest } from './orders.js';
+import type { Fill, Order } from './orders.js';
 import { Portfolio } from './portfolio.js';
+import { PreTradeChecks } from './pre-trade-checks.js';
 import type { BacktestResult, EquityCurve } from './results.js';
+import { riskLimitsProblem, type RiskHalt, type RiskLimits } from './risk-limits.js';
 import { RoundTripTracker } from './round-trips.js';
-import type { AnyStrategy, BarView, StrategyContext, StrategyInstance, SymbolRef } from './strategy.js';
+import { fmt } from './broker.js';
+import type { AnyStrategy, BarView, StepView, StrategyInstance } from './strategy.js';
+import { createStrategyContext, type ContextHost } from './strategy-context.js';
 import { barsBefore, buildTimeline, type Timeline } from './timeline.js';
 
 /**
@@ -32,6 +38,8 @@ export interface EngineListener {
   /** Every order status change (submitted, rejected, modified, filled, cancelled, expired). The object is live: copy what you keep. */
   onOrder?(order: Readonly<Order>): void;
   onFill?(fill: Fill): void;
+  /** The drawdown limit was reached: trading stops (docs/CONVENTIONS.md, "Risk limits"). */
+  onHalt?(halt: RiskHalt): void;
 }
 
 export interface BacktestConfig {
@@ -47,6 +55,10 @@ export interface BacktestConfig {
   readonly periodsPerYear: number;
   /** Annual risk-free rate (a fraction) for Sharpe and Sortino; default 0. */
   readonly riskFreeRate?: number;
+  /** Default MARGIN with leverage 1 (docs/CONVENTIONS.md, "Account and buying power"). */
+  readonly account?: AccountSettings;
+  /** Checked before an order reaches the broker; default none. */
+  readonly risk?: RiskLimits;
   readonly listener?: EngineListener;
   /** The merged timeline of `series`, when the caller already has it (sweeps build it once for all combinations). */
   readonly timeline?: Timeline;
@@ -78,27 +90,44 @@ export interface CurveBuffers {
 class BarCursor implements BarView {
   symbolIndex = 0;
   index = 0;
-  constructor(private readonly all: readonly BarSeries[]) {}
+  // Private (#): the cursor must not be a way to the arrays, i.e. to later bars.
+  readonly #all: readonly BarSeries[];
+  constructor(all: readonly BarSeries[]) {
+    this.#all = all;
+  }
   get symbol(): string {
-    return this.all[this.symbolIndex].symbol;
+    return this.#all[this.symbolIndex].symbol;
   }
   get time(): number {
-    return this.all[this.symbolIndex].time[this.index];
+    return this.#all[this.symbolIndex].time[this.index];
   }
   get open(): number {
-    return this.all[this.symbolIndex].open[this.index];
+    return this.#all[this.symbolIndex].open[this.index];
   }
   get high(): number {
-    return this.all[this.symbolIndex].high[this.index];
+    return this.#all[this.symbolIndex].high[this.index];
   }
   get low(): number {
-    return this.all[this.symbolIndex].low[this.index];
+    return this.#all[this.symbolIndex].low[this.index];
   }
   get close(): number {
-    return this.all[this.symbolIndex].close[this.index];
+    return this.#all[this.symbolIndex].close[this.index];
   }
   get volume(): number {
-    return this.all[this.symbolIndex].volume[this.index];
+    return this.#all[this.symbolIndex].volume[this.index];
+  }
+}
+
+/** The step handed to onStep: one per run, repointed at each step. */
+class StepCursor implements StepView {
+  time = 0;
+  index = 0;
+  count = 0;
+  first = 0;
+  constructor(private readonly entries: Int32Array | null) {}
+  symbolIndex(k: number): number {
+    if (!(k >= 0 && k < this.count)) throw new RangeError(`step has ${this.count} symbols, no symbol ${k}`);
+    return this.entries === null ? 0 : this.entries[this.first + k];
   }
 }
 
@@ -108,12 +137,14 @@ class BarCursor implements BarView {
  * (docs/CONVENTIONS.md). `advance(n)` runs up to n timestamps so a caller can report progress, stream
  * and check for cancellation between chunks while the loop itself stays free of awaits and allocations.
  */
-export class Backtest {
+export class Backtest implements ContextHost {
   readonly timeline: Timeline;
   readonly symbols: readonly string[];
   private readonly series: readonly BarSeries[];
-  private readonly portfolio: Portfolio;
-  private readonly broker: SimulatedBroker;
+  readonly portfolio: Portfolio;
+  readonly broker: SimulatedBroker;
+  /** Per symbol, its bars up to the latest shown (ctx.history and custom indicators). */
+  readonly histories: readonly BarHistory[];
   private readonly trips: RoundTripTracker;
   private readonly metrics: MetricsAccumulator;
   /** Indicators updated bar by bar, in registration order. */
@@ -128,16 +159,29 @@ export class Backtest {
   private readonly blockBarsEnd: Int32Array;
   private readonly instance: StrategyInstance;
   private readonly view: BarCursor;
+  private readonly stepView: StepCursor;
   private readonly equityValues: Float64Array;
   private readonly cashValues: Float64Array;
   private readonly drawdownValues: Float64Array;
   /** Steps done; while `running`, the step being processed. */
   private cursor = 0;
+  /** Equity points written so far (the step being processed counts once it is marked to market). */
+  private marked = 0;
   private running = false;
+  /** maxDrawdownPct as a fraction (Infinity: no drawdown limit), the running equity peak, and the halt once it happened. */
+  private readonly haltDrawdown: number;
+  private peak = -Infinity;
+  private haltRecord: RiskHalt | null = null;
+  private readonly listener: EngineListener | undefined;
 
   constructor(config: BacktestConfig) {
     if (config.series.length === 0) throw new RangeError('a backtest needs at least one symbol');
     if (!(Number.isFinite(config.initialCash) && config.initialCash > 0)) throw new RangeError('initialCash must be a finite number > 0');
+    const account = config.account ?? DEFAULT_ACCOUNT;
+    const risk = config.risk ?? {};
+    const problem = accountProblem(account) ?? riskLimitsProblem(risk);
+    if (problem !== null) throw new RangeError(problem);
+    this.haltDrawdown = risk.maxDrawdownPct === undefined ? Infinity : risk.maxDrawdownPct / 100;
     this.series = config.series;
     this.symbols = config.series.map((s) => s.symbol);
     this.timeline = config.timeline ?? buildTimeline(config.series);
@@ -151,34 +195,40 @@ export class Backtest {
     this.clock = new BarClock(this.symbols.length, this.blockSteps);
     this.computed = new Int32Array(this.symbols.length);
     this.blockBarsEnd = new Int32Array(this.symbols.length);
+    this.histories = this.series.map((bars, s) => new BarHistory(bars.symbol, s, bars, this.clock.bar));
 
     this.portfolio = new Portfolio(this.symbols.length, config.initialCash);
     const keep = config.records !== 'metrics';
     this.trips = new RoundTripTracker(this.symbols.length, keep);
     this.metrics = new MetricsAccumulator(config.initialCash, config.periodsPerYear, config.riskFreeRate ?? 0);
-    const commission = config.commission ?? NO_COMMISSION;
+    const settings = config.commission ?? NO_COMMISSION;
+    const commission = 'commission' in settings ? settings : new TieredCommission(settings);
     const slippage = config.slippage ?? 0;
     const listener = config.listener;
+    this.listener = listener;
     let instance: StrategyInstance | undefined;
     this.broker = new SimulatedBroker(
       this.symbols,
-      'commission' in commission ? commission : new TieredCommission(commission),
+      commission,
       typeof slippage === 'number' ? new BasisPointSlippage(slippage) : slippage,
       {
         onFill: (fill) => {
           this.portfolio.applyFill(fill.symbolIndex, fill.side, fill.quantity, fill.price, fill.commission);
           this.trips.onFill(fill);
           listener?.onFill?.(fill);
-          instance?.onFill?.(fill);
+          if (this.haltRecord === null) instance?.onFill?.(fill);
         },
         onOrder: (order) => {
           listener?.onOrder?.(order);
-          instance?.onOrderUpdate?.(order);
+          if (this.haltRecord === null) instance?.onOrderUpdate?.(order);
         },
       },
+      this.portfolio.lastPrice,
+      new PreTradeChecks(this.portfolio, account, risk, commission),
     );
     this.broker.keepFills = keep;
     this.view = new BarCursor(this.series);
+    this.stepView = new StepCursor(this.timeline.single ? null : this.timeline.symbol);
 
     let creating = true;
     const checkCreating = () => {
@@ -194,10 +244,13 @@ export class Backtest {
         checkCreating();
         this.blockIndicators.push(indicator);
       },
+      history: (s) => this.histories[s],
     });
-    instance = config.strategy.create(this.context(factory), config.params as never);
+    instance = config.strategy.create(createStrategyContext(this, factory), config.params as never);
     creating = false;
-    if (typeof instance?.onBar !== 'function') throw new TypeError(`strategy ${config.strategy.id}: create() must return an object with onBar(bar)`);
+    if (typeof instance?.onBar !== 'function' && typeof instance?.onStep !== 'function') {
+      throw new TypeError(`strategy ${config.strategy.id}: create() must return an object with onBar(bar) and/or onStep(step)`);
+    }
     this.instance = instance;
   }
 
@@ -214,15 +267,25 @@ export class Backtest {
   get simTime(): number {
     return this.cursor > 0 ? this.timeline.times[this.cursor - 1] : 0;
   }
-
-  /** Time of the step being processed (for the strategy), else of the last processed one. */
-  private get currentTime(): number {
-    return this.running ? this.timeline.times[this.cursor] : this.simTime;
+  /** The drawdown halt, once it happened. */
+  get halt(): RiskHalt | null {
+    return this.haltRecord;
   }
 
-  /** Equity at the last mark to market: the previous step's point while a step is processed. */
-  private get lastEquity(): number {
-    return this.cursor > 0 ? this.equityValues[this.cursor - 1] : this.portfolio.initialCash;
+  /** ContextHost: the step orders are submitted at. */
+  get step(): number {
+    return this.cursor;
+  }
+  /** ContextHost: time of the step being processed (for the strategy), else of the last processed one. */
+  get time(): number {
+    return this.running ? this.timeline.times[this.cursor] : this.simTime;
+  }
+  /** ContextHost: equity at the last mark to market (the previous step's point in onBar, this step's in onStep). */
+  get lastEquity(): number {
+    return this.marked > 0 ? this.equityValues[this.marked - 1] : this.portfolio.initialCash;
+  }
+  get halted(): boolean {
+    return this.haltRecord !== null;
   }
 
   /**
@@ -273,6 +336,50 @@ export class Backtest {
   }
 
   /**
+   * After step k's mark to market: the drawdown limit (if any), then onStep. Returns false once the
+   * strategy is no longer to be called (halted).
+   */
+  private afterMark(k: number, equity: number): boolean {
+    this.marked = k + 1;
+    if (this.haltDrawdown !== Infinity && this.haltRecord === null) {
+      if (equity > this.peak) this.peak = equity;
+      else if (1 - equity / this.peak >= this.haltDrawdown) this.haltNow(k, equity);
+    }
+    if (this.haltRecord !== null) return false;
+    const onStep = this.instance.onStep;
+    if (onStep !== undefined) {
+      const v = this.stepView;
+      v.time = this.timeline.times[k];
+      v.index = k;
+      if (this.timeline.single) {
+        v.first = 0;
+        v.count = 1;
+      } else {
+        v.first = this.timeline.start[k];
+        v.count = this.timeline.start[k + 1] - v.first;
+      }
+      this.instance.onStep!(v);
+    }
+    return true;
+  }
+
+  /** The drawdown limit is reached at step k: cancel every order, close every position at market, stop calling the strategy. */
+  private haltNow(k: number, equity: number): void {
+    const time = this.timeline.times[k];
+    const drawdown = 1 - equity / this.peak;
+    const limitPct = this.haltDrawdown * 100;
+    const reason = `risk limit maxDrawdownPct ${fmt(limitPct)}: drawdown ${fmt(100 * drawdown)} % (equity ${fmt(equity)}, peak ${fmt(this.peak)}); positions closed, trading stopped`;
+    this.haltRecord = { limit: 'maxDrawdownPct', time, step: k, equity, peak: this.peak, drawdown, reason };
+    this.broker.cancelAll(time, reason);
+    const pf = this.portfolio;
+    for (let s = 0; s < pf.symbolCount; s++) {
+      const q = pf.position[s];
+      if (q !== 0) this.broker.submit({ type: 'MARKET', symbol: s, side: q > 0 ? 'SELL' : 'BUY', quantity: Math.abs(q), tag: 'risk-halt' }, k, time);
+    }
+    this.listener?.onHalt?.(this.haltRecord);
+  }
+
+  /**
    * The loop for one symbol: the same steps as advanceMerged with step k = bar k, minus the
    * timeline indirection. Kept separate because single-symbol runs are the common, hottest case.
    * Returns how many steps ended with an open position.
@@ -292,25 +399,37 @@ export class Backtest {
     const view = this.view;
     const equityValues = this.equityValues;
     const cashValues = this.cashValues;
+    let showBar = instance.onBar !== undefined && this.haltRecord === null;
     let exposed = 0;
     for (let k = begin; k < end; k++) {
       this.cursor = k;
       const time = times[k];
       if (time >= broker.nextExpiry) broker.expire(time);
-      if (working[0] !== 0) broker.match(0, bars, k, k);
+      if (working[0] !== 0) {
+        broker.match(0, bars, k, k);
+        if (broker.deferredCount !== 0) broker.settleDeferred();
+      }
       lastPrice[0] = closes[k];
       clock[0] = k;
       for (let n = 0; n < indicatorCount; n++) indicators[n].update(0, bars, k);
-      view.index = k;
-      instance.onBar(view);
-      equityValues[k] = portfolio.equity();
+      if (showBar) {
+        view.index = k;
+        instance.onBar!(view);
+      }
+      const equity = portfolio.equity();
+      equityValues[k] = equity;
       cashValues[k] = portfolio.cash;
       if (portfolio.openPositions !== 0) exposed++;
+      if (!this.afterMark(k, equity)) showBar = false;
     }
     return exposed;
   }
 
-  /** The loop over a merged timeline of several symbols. Returns how many steps ended with an open position. */
+  /**
+   * The loop over a merged timeline of several symbols. Per step: match every symbol's orders (the
+   * ones that did not fit the buying power at their turn after all others), then show each symbol's
+   * bar. Returns how many steps ended with an open position.
+   */
   private advanceMerged(begin: number, end: number): number {
     const tl = this.timeline;
     const times = tl.times;
@@ -329,28 +448,38 @@ export class Backtest {
     const view = this.view;
     const equityValues = this.equityValues;
     const cashValues = this.cashValues;
+    let showBar = instance.onBar !== undefined && this.haltRecord === null;
     let exposed = 0;
 
     for (let k = begin; k < end; k++) {
       this.cursor = k;
       const time = times[k];
       if (time >= broker.nextExpiry) broker.expire(time);
+      const first = start[k];
       const last = start[k + 1];
-      for (let j = start[k]; j < last; j++) {
+      for (let j = first; j < last; j++) {
+        const s = symbolOf[j];
+        if (working[s] !== 0) broker.match(s, series[s], barOf[j], k);
+      }
+      if (broker.deferredCount !== 0) broker.settleDeferred();
+      for (let j = first; j < last; j++) {
         const s = symbolOf[j];
         const i = barOf[j];
         const bars = series[s];
-        if (working[s] !== 0) broker.match(s, bars, i, k);
         lastPrice[s] = bars.close[i];
         clock[s] = i;
         for (let n = 0; n < indicatorCount; n++) indicators[n].update(s, bars, i);
-        view.symbolIndex = s;
-        view.index = i;
-        instance.onBar(view);
+        if (showBar) {
+          view.symbolIndex = s;
+          view.index = i;
+          instance.onBar!(view);
+        }
       }
-      equityValues[k] = portfolio.equity();
+      const equity = portfolio.equity();
+      equityValues[k] = equity;
       cashValues[k] = portfolio.cash;
       if (portfolio.openPositions !== 0) exposed++;
+      if (!this.afterMark(k, equity)) showBar = false;
     }
     return exposed;
   }
@@ -381,40 +510,7 @@ export class Backtest {
       ),
       barsProcessed: this.barsProcessed,
       partial: !this.done,
-    };
-  }
-
-  private context(factory: StrategyContext['indicators']): StrategyContext {
-    const engine = this;
-    const index = (ref: SymbolRef): number => {
-      const s = typeof ref === 'number' ? ref : this.symbols.indexOf(ref);
-      if (!(s >= 0 && s < this.symbols.length)) throw new RangeError(`unknown symbol ${String(ref)}`);
-      return s;
-    };
-    const submit = (order: OrderRequest) => this.broker.submit(order, this.cursor, this.currentTime);
-    return {
-      symbols: this.symbols,
-      series: this.series,
-      indicators: factory,
-      get cash() {
-        return engine.portfolio.cash;
-      },
-      get equity() {
-        return engine.lastEquity;
-      },
-      get time() {
-        return engine.currentTime;
-      },
-      symbolIndex: index,
-      position: (ref) => this.portfolio.position[index(ref)],
-      averagePrice: (ref) => this.portfolio.averagePrice[index(ref)],
-      submit,
-      buy: (symbol, quantity) => submit({ type: 'MARKET', symbol, side: 'BUY', quantity }),
-      sell: (symbol, quantity) => submit({ type: 'MARKET', symbol, side: 'SELL', quantity }),
-      cancel: (id) => this.broker.cancel(id, this.currentTime),
-      modify: (id, changes) => this.broker.modify(id, changes, this.currentTime),
-      order: (id) => this.broker.orders[id - 1],
-      workingOrders: (ref) => this.broker.workingOrders(ref === undefined ? undefined : index(ref)),
+      halt: this.haltRecord,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Fill, Order, Side } from './orders.js';
+import type { RiskHalt } from './risk-limits.js';
 
 /** A lot opened from flat (or by a reversal) and closed, FIFO, by a later fill. */
 export interface RoundTrip {
@@ -54,4 +55,6 @@ export interface BacktestResult {
   readonly barsProcessed: number;
   /** True when the run stopped before the last bar (cancelled). */
   readonly partial: boolean;
+  /** The drawdown halt (risk.maxDrawdownPct), when the run reached it; absent or null otherwise. */
+  readonly halt?: RiskHalt | null;
 }

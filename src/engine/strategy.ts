@@ -1,6 +1,7 @@
-import type { BarSeries } from './bars.js';
+import type { BarHistory } from './bar-history.js';
 import type { IndicatorFactory } from './indicators/factory.js';
-import type { Fill, Order, OrderModification, OrderRequest } from './orders.js';
+import type { BracketOrders, BracketRequest, Fill, Order, OrderModification, OrderRequest } from './orders.js';
+import type { SizingOptions } from './sizing.js';
 import { validateParams, type ParamIssue, type ParamSpecs, type ParamValidation, type ParamValues } from './params.js';
 
 /** The bar a strategy is shown. One object reused for every bar: read it, don't keep it. */
@@ -20,18 +21,40 @@ export interface BarView {
 /** A symbol by index in the run (fast) or by name. */
 export type SymbolRef = number | string;
 
+/**
+ * One timestamp of the run, as `onStep` sees it: the symbols with a bar there (docs/CONVENTIONS.md,
+ * "Portfolio strategies"). One object reused for every step: read it, don't keep it.
+ */
+export interface StepView {
+  /** The step's timestamp, epoch ms. */
+  readonly time: number;
+  /** Index of the step in the run's timeline (= of its equity point). */
+  readonly index: number;
+  /** How many symbols have a bar at this step. */
+  readonly count: number;
+  /** The k-th of them (0 <= k < count), in the run's symbol order. */
+  symbolIndex(k: number): number;
+}
+
 /** What a strategy can see and do. Orders submitted now work from the next bar on. */
 export interface StrategyContext {
   readonly symbols: readonly string[];
-  readonly series: readonly BarSeries[];
   /** Indicators updated by the engine before each `onBar`; create them in `create`, not later. */
   readonly indicators: IndicatorFactory;
   readonly cash: number;
-  /** Equity at the last mark to market. */
+  /** Equity at the last mark to market (in `onStep`: this step's). */
   readonly equity: number;
+  /** cash + Σ position × latest price, now: what the sizing helpers size against. */
+  readonly portfolioValue: number;
   /** Time of the bar being processed, epoch ms. */
   readonly time: number;
+  /** True once the drawdown limit halted trading (the strategy is then no longer called). */
+  readonly halted: boolean;
   symbolIndex(symbol: SymbolRef): number;
+  /** The symbol's bars up to the latest one shown: no look-ahead (docs/CONVENTIONS.md). */
+  history(symbol: SymbolRef): BarHistory;
+  /** The symbol's latest price (its latest shown close); NaN before its first bar. */
+  price(symbol: SymbolRef): number;
   position(symbol: SymbolRef): number;
   averagePrice(symbol: SymbolRef): number;
   /** Submits an order. A bad order comes back REJECTED with a reason; the run goes on. */
@@ -39,6 +62,16 @@ export interface StrategyContext {
   /** Market-order shortcuts. */
   buy(symbol: SymbolRef, quantity: number): Readonly<Order>;
   sell(symbol: SymbolRef, quantity: number): Readonly<Order>;
+  /** An entry with a take-profit and/or stop-loss that work once it fills, as an OCO pair. */
+  bracket(request: BracketRequest): BracketOrders<Readonly<Order>>;
+  /** Market order to bring the position to `target` units (rounded to lots); null when nothing is to trade. Working orders are not counted. */
+  orderTargetQuantity(symbol: SymbolRef, target: number, options?: SizingOptions): Readonly<Order> | null;
+  /** Market order to bring the position to `percent` % of portfolioValue (negative: short), at the latest price. */
+  orderTargetPercent(symbol: SymbolRef, percent: number, options?: SizingOptions): Readonly<Order> | null;
+  /** Market order for `value` of currency at the latest price (negative: sell). */
+  orderValue(symbol: SymbolRef, value: number, options?: SizingOptions): Readonly<Order> | null;
+  /** Fixed-risk size: the quantity losing `riskPct` % of portfolioValue over `stopDistance` (a price distance), in lots. */
+  riskQuantity(riskPct: number, stopDistance: number, options?: SizingOptions): number;
   /** Cancels a working order at once; false if it is not working. */
   cancel(orderId: number): boolean;
   /** Changes a working order at once; returns the reason when refused, null when applied. */
@@ -49,7 +82,10 @@ export interface StrategyContext {
 
 /** The per-run object a strategy's factory returns. */
 export interface StrategyInstance {
-  onBar(bar: BarView): void;
+  /** Each bar of each symbol, after its indicators (give onBar, onStep or both). */
+  onBar?(bar: BarView): void;
+  /** Once per timestamp, after every symbol with a bar there and the mark to market: for portfolio decisions. */
+  onStep?(step: StepView): void;
   onFill?(fill: Fill): void;
   onOrderUpdate?(order: Readonly<Order>): void;
 }

@@ -1,5 +1,6 @@
+import type { BarHistory } from '../bar-history.js';
 import type { BarClock } from './history.js';
-import { DEFAULT_HISTORY, type BlockIndicator, type Indicator } from './indicator.js';
+import { DEFAULT_HISTORY, type BlockIndicator, type CustomIndicator, type Indicator } from './indicator.js';
 import { Atr, Bollinger, Dmi, Ema, HighestHigh, LowestLow, ParabolicSar, Roc, Rsi, Sma } from './index.js';
 
 /**
@@ -18,8 +19,8 @@ export interface IndicatorFactory {
   lowestLow(period: number, history?: number): LowestLow;
   dmi(period: number, history?: number): Dmi;
   parabolicSar(step?: number, max?: number, history?: number): ParabolicSar;
-  /** Registers an indicator of the strategy's own. */
-  custom<T extends Indicator>(indicator: T): T;
+  /** Registers an indicator of the strategy's own; it is updated with the bounded history of each bar's symbol. */
+  custom<T extends CustomIndicator>(indicator: T): T;
 }
 
 /** Where the factory hands what it creates: the engine's bar clock and its two kinds of indicator. */
@@ -29,6 +30,8 @@ export interface IndicatorRegistry {
   add(indicator: Indicator): void;
   /** A built-in on the engine's clock, computed a block of bars at a time. */
   addBlock(indicator: BlockIndicator): void;
+  /** The bounded view of symbol s's bars that custom indicators are updated with (the engine gives it; without it, `custom` throws). */
+  history?(s: number): BarHistory;
 }
 
 export function createIndicatorFactory(symbols: number, registry: IndicatorRegistry): IndicatorFactory {
@@ -52,6 +55,11 @@ export function createIndicatorFactory(symbols: number, registry: IndicatorRegis
     lowestLow: (period, history = h) => add(new LowestLow(symbols, period, history)),
     dmi: (period, history = h) => add(new Dmi(symbols, period, history)),
     parabolicSar: (step = 0.02, max = 0.2, history = h) => add(new ParabolicSar(symbols, step, max, history)),
-    custom: add,
+    custom: (indicator) => {
+      const history = registry.history;
+      if (history === undefined) throw new Error('custom indicators need the engine: create them in a strategy factory');
+      registry.add({ update: (s) => indicator.update(s, history(s)) });
+      return indicator;
+    },
   };
 }

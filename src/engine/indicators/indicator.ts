@@ -1,4 +1,5 @@
 import type { BarSeries } from '../bars.js';
+import type { BarHistory } from '../bar-history.js';
 
 /**
  * A streaming indicator over every symbol of a run. The engine calls `update` once per bar of
@@ -23,3 +24,12 @@ export interface BlockIndicator extends Indicator {
 
 /** Default number of values kept per output: the latest and 15 bars back. */
 export const DEFAULT_HISTORY = 16;
+
+/**
+ * A strategy's own indicator (`ctx.indicators.custom`). The engine calls `update` once per bar of
+ * symbol s, before the strategy sees that bar, with the symbol's history ending at that bar: the
+ * bounded view of `ctx.history(s)`, never the arrays, so it cannot read a later bar.
+ */
+export interface CustomIndicator {
+  update(s: number, history: BarHistory): void;
+}

@@ -1,5 +1,6 @@
 import { floatParam, intParam } from '../params.js';
 import { defineStrategy } from '../strategy.js';
+import { entryQuantity, equityPctParam } from './entry-size.js';
 
 /**
  * Bollinger band breakout, long and short. While flat with no working entry: a close above the upper
@@ -17,7 +18,15 @@ export const bollingerBreakout = defineStrategy({
     k: floatParam({ default: 2, min: 0, minExclusive: true, max: 10, step: 0.25, description: 'Band width in standard deviations' }),
     stopPct: floatParam({ default: 2, min: 0, minExclusive: true, max: 50, step: 0.5, description: 'Protective stop distance from the entry price, percent' }),
     quantity: floatParam({ default: 1, min: 0, minExclusive: true, description: 'Units per entry' }),
+    equityPct: equityPctParam,
+    riskPct: floatParam({
+      default: 0,
+      min: 0,
+      max: 100,
+      description: 'Fixed-risk entry size: percent of the portfolio value lost if the stop (stopPct from the signal close) is hit, whole units (0: off)',
+    }),
   },
+  validate: (p) => (p.equityPct > 0 && p.riskPct > 0 ? [{ param: 'riskPct', message: 'give equityPct or riskPct, not both' }] : []),
   create(ctx, p) {
     const bands = ctx.indicators.bollinger(p.period, p.k, 1);
     const entryOrder = new Int32Array(ctx.symbols.length);
@@ -37,8 +46,11 @@ export const bollingerBreakout = defineStrategy({
             stopOrder[s] = 0;
           }
           if (entryOrder[s] !== 0) return;
-          if (bar.close > bands.upper.value(s)) entryOrder[s] = ctx.buy(s, p.quantity).id;
-          else if (bar.close < bands.lower.value(s)) entryOrder[s] = ctx.sell(s, p.quantity).id;
+          const up = bar.close > bands.upper.value(s);
+          if (!up && !(bar.close < bands.lower.value(s))) return;
+          const quantity =
+            (p.riskPct as number) > 0 ? ctx.riskQuantity(p.riskPct, (bar.close * p.stopPct) / 100) : entryQuantity(ctx, p.quantity, p.equityPct, bar.close);
+          if (quantity > 0) entryOrder[s] = (up ? ctx.buy(s, quantity) : ctx.sell(s, quantity)).id;
           return;
         }
         const long = position > 0;

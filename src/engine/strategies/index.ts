@@ -1,10 +1,11 @@
 import { StrategyRegistry } from '../strategy-registry.js';
 import { bollingerBreakout } from './bollinger-breakout.js';
 import { buyAndHold } from './buy-and-hold.js';
+import { rebalance } from './rebalance.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCrossover } from './sma-crossover.js';
 
-export { bollingerBreakout, buyAndHold, rsiReversion, smaCrossover };
+export { bollingerBreakout, buyAndHold, rebalance, rsiReversion, smaCrossover };
 
 /** A registry holding the built-in strategies. */
 export function builtinStrategies(): StrategyRegistry {
@@ -13,5 +14,6 @@ export function builtinStrategies(): StrategyRegistry {
   registry.register(rsiReversion);
   registry.register(bollingerBreakout);
   registry.register(buyAndHold);
+  registry.register(rebalance);
   return registry;
 }

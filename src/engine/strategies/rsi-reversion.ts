@@ -1,5 +1,6 @@
 import { floatParam, intParam } from '../params.js';
 import { defineStrategy } from '../strategy.js';
+import { entryQuantity, equityPctParam } from './entry-size.js';
 
 /**
  * Mean reversion on Wilder's RSI, long only: buy at market when RSI crosses below `oversold`
@@ -15,6 +16,7 @@ export const rsiReversion = defineStrategy({
     oversold: floatParam({ default: 30, min: 0, max: 100, step: 1, description: 'Entry level: RSI crossing below it' }),
     overbought: floatParam({ default: 70, min: 0, max: 100, step: 1, description: 'Exit level: RSI crossing above it; must exceed oversold' }),
     quantity: floatParam({ default: 1, min: 0, minExclusive: true, description: 'Units bought on each entry' }),
+    equityPct: equityPctParam,
   },
   validate: (p) => (p.oversold < p.overbought ? [] : [{ param: 'overbought', message: `must be greater than oversold (${p.oversold})` }]),
   create(ctx, p) {
@@ -28,7 +30,10 @@ export const rsiReversion = defineStrategy({
         const now = rsi.value(s);
         if (entryOrder[s] !== 0 && ctx.order(entryOrder[s])?.status !== 'PENDING') entryOrder[s] = 0;
         if (prev >= p.oversold && now < p.oversold) {
-          if (ctx.position(s) === 0 && entryOrder[s] === 0) entryOrder[s] = ctx.buy(s, p.quantity).id;
+          if (ctx.position(s) === 0 && entryOrder[s] === 0) {
+            const quantity = entryQuantity(ctx, p.quantity, p.equityPct, bar.close);
+            if (quantity > 0) entryOrder[s] = ctx.buy(s, quantity).id;
+          }
         } else if (prev <= p.overbought && now > p.overbought) {
           const position = ctx.position(s);
           if (position > 0) ctx.sell(s, position);

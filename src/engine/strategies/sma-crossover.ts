@@ -1,5 +1,6 @@
 import { enumParam, floatParam, intParam } from '../params.js';
 import { defineStrategy } from '../strategy.js';
+import { entryQuantity, equityPctParam } from './entry-size.js';
 
 /**
  * Long-only moving-average crossover, exactly as docs/CONVENTIONS.md specifies (acceptance tests use it).
@@ -17,6 +18,7 @@ export const smaCrossover = defineStrategy({
     quantity: floatParam({ default: 1, min: 0, minExclusive: true, description: 'Units bought on each entry' }),
     entry: enumParam(['MARKET', 'LIMIT'], { default: 'MARKET', description: 'Entry order type' }),
     limitOffsetPct: floatParam({ default: 1, min: 0, max: 50, description: 'LIMIT entries: percent below the signal close' }),
+    equityPct: equityPctParam,
   },
   validate: (p) => (p.fastPeriod < p.slowPeriod ? [] : [{ param: 'slowPeriod', message: `must be greater than fastPeriod (${p.fastPeriod})` }]),
   create(ctx, p) {
@@ -31,10 +33,12 @@ export const smaCrossover = defineStrategy({
     };
     const onCrossUp = (s: number, close: number): void => {
       if (ctx.position(s) !== 0 || workingEntry(s) !== 0) return;
+      const quantity = entryQuantity(ctx, p.quantity, p.equityPct, close);
+      if (quantity === 0) return;
       const order =
         p.entry === 'MARKET'
-          ? ctx.buy(s, p.quantity)
-          : ctx.submit({ type: 'LIMIT', symbol: s, side: 'BUY', quantity: p.quantity, limitPrice: close * (1 - p.limitOffsetPct / 100), tag: 'entry' });
+          ? ctx.buy(s, quantity)
+          : ctx.submit({ type: 'LIMIT', symbol: s, side: 'BUY', quantity, limitPrice: close * (1 - p.limitOffsetPct / 100), tag: 'entry' });
       entryOrder[s] = order.id;
     };
     const onCrossDown = (s: number): void => {

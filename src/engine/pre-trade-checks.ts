@@ -1,0 +1,155 @@
+import type { AccountSettings } from './account.js';
+import { fmt, type OrderGate } from './broker.js';
+import type { CommissionModel } from './costs.js';
+import type { Order } from './orders.js';
+import type { Portfolio } from './portfolio.js';
+import type { RiskLimits } from './risk-limits.js';
+
+/** Rounding slack for the inequalities: a fill that fits exactly must not fail on the last bit. */
+const EPS = 1e-9;
+
+/** The portfolio as if an order of `signed` units of symbol s filled at `price` with `commission`; s is valued at `price`, others at their marks. */
+interface Projection {
+  equityBefore: number;
+  equityAfter: number;
+  grossAfter: number;
+  cashAfter: number;
+  positionBefore: number;
+  positionAfter: number;
+}
+
+/**
+ * The risk manager and the account's buying power between a strategy and the broker
+ * (docs/CONVENTIONS.md, "Account and buying power", "Risk limits"). Orders that only reduce a
+ * position always pass; orders that open or add are checked at submission (risk limits, then buying
+ * power, at the order's reference price) and again at the fill (buying power only, at the fill price).
+ */
+export class PreTradeChecks implements OrderGate {
+  private readonly unlimited: boolean;
+
+  constructor(
+    private readonly portfolio: Portfolio,
+    private readonly account: AccountSettings,
+    private readonly risk: RiskLimits,
+    private readonly commission: CommissionModel,
+  ) {
+    this.unlimited = account.type === 'MARGIN' && account.leverage === Infinity;
+  }
+
+  atSubmission(order: Order, price: number): string | null {
+    if (!(price > 0)) return null; // no price known yet: only the fill-time check applies
+    const signed = order.side === 'BUY' ? order.quantity : -order.quantity;
+    const p = this.project(order.symbolIndex, signed, price, this.commission.commission(order.quantity, price));
+    if (reduces(p.positionBefore, p.positionAfter)) return null;
+    return this.riskProblem(order, price, p) ?? this.buyingPowerProblem(order, p);
+  }
+
+  fillable(order: Order, quantity: number, price: number): { quantity: number; reason: string | null } {
+    if (this.unlimited) return { quantity, reason: null };
+    const s = order.symbolIndex;
+    const buy = order.side === 'BUY';
+    const commission = this.commission.commission(quantity, price);
+    const full = this.project(s, buy ? quantity : -quantity, price, commission);
+    if (reduces(full.positionBefore, full.positionAfter)) return { quantity, reason: null };
+    const reason = this.buyingPowerProblem(order, full);
+    if (reason === null) return { quantity, reason: null };
+    // The largest quantity that fits, with the full order's commission (commission never falls with size: conservative).
+    const unit = Number.isInteger(quantity) ? 1 : 1e-8;
+    let q = Math.min(quantity, this.maxQuantity(s, buy, price, commission));
+    q = Math.floor(q / unit + 1e-9) * unit;
+    for (let tries = 0; tries < 3 && q > 0; tries++) {
+      const p = this.project(s, buy ? q : -q, price, this.commission.commission(q, price));
+      if (this.buyingPowerProblem(order, p) === null) return { quantity: q, reason };
+      q -= unit;
+    }
+    return { quantity: 0, reason };
+  }
+
+  /** Largest quantity of a buy (sell) of symbol s at `price` that keeps the account within its buying power. */
+  private maxQuantity(s: number, buy: boolean, price: number, commission: number): number {
+    const pf = this.portfolio;
+    const p0 = pf.position[s];
+    if (this.account.type === 'CASH') return buy ? (pf.cash - commission) / price : Math.max(p0, 0);
+    let grossOthers = 0;
+    let equityOthers = pf.cash;
+    for (let j = 0; j < pf.symbolCount; j++) {
+      if (j === s) continue;
+      grossOthers += Math.abs(pf.position[j]) * pf.lastPrice[j];
+      equityOthers += pf.position[j] * pf.lastPrice[j];
+    }
+    const maxAbsPosition = (this.account.leverage * (equityOthers + p0 * price - commission) - grossOthers) / price;
+    return Math.max(0, maxAbsPosition - (buy ? p0 : -p0));
+  }
+
+  private project(s: number, signed: number, price: number, commission: number): Projection {
+    const pf = this.portfolio;
+    let equityBefore = pf.cash;
+    let grossAfter = 0;
+    for (let j = 0; j < pf.symbolCount; j++) {
+      const mark = j === s ? price : pf.lastPrice[j];
+      const q = pf.position[j];
+      equityBefore += q * mark;
+      grossAfter += Math.abs(j === s ? q + signed : q) * mark;
+    }
+    const cashAfter = pf.cash - signed * price - commission;
+    return {
+      equityBefore,
+      equityAfter: equityBefore - commission,
+      grossAfter,
+      cashAfter,
+      positionBefore: pf.position[s],
+      positionAfter: pf.position[s] + signed,
+    };
+  }
+
+  private riskProblem(order: Order, price: number, p: Projection): string | null {
+    const r = this.risk;
+    const equity = p.equityBefore;
+    if (r.maxOrderNotional !== undefined) {
+      const notional = order.quantity * price;
+      if (notional > r.maxOrderNotional * (1 + EPS)) {
+        return `risk limit maxOrderNotional ${fmt(r.maxOrderNotional)}: order notional ${fmt(notional)} (${fmt(order.quantity)} × ${fmt(price)}) exceeds it`;
+      }
+    }
+    if (r.maxPositionPct !== undefined) {
+      const value = Math.abs(p.positionAfter) * price;
+      const cap = (r.maxPositionPct / 100) * equity;
+      if (value > cap + EPS * Math.max(1, Math.abs(cap))) {
+        return `risk limit maxPositionPct ${fmt(r.maxPositionPct)}: position in ${order.symbol} after the order worth ${fmt(value)} would exceed ${fmt(r.maxPositionPct)} % of equity ${fmt(equity)} (${fmt(cap)})`;
+      }
+    }
+    if (r.maxGrossExposurePct !== undefined) {
+      const cap = (r.maxGrossExposurePct / 100) * equity;
+      if (p.grossAfter > cap + EPS * Math.max(1, Math.abs(cap))) {
+        return `risk limit maxGrossExposurePct ${fmt(r.maxGrossExposurePct)}: gross exposure after the order ${fmt(p.grossAfter)} would exceed ${fmt(r.maxGrossExposurePct)} % of equity ${fmt(equity)} (${fmt(cap)})`;
+      }
+    }
+    return null;
+  }
+
+  private buyingPowerProblem(order: Order, p: Projection): string | null {
+    if (this.unlimited) return null;
+    if (this.account.type === 'CASH') {
+      if (p.positionAfter < 0) {
+        return `buying power (CASH): the order would leave a short position of ${fmt(p.positionAfter)} ${order.symbol}; a CASH account cannot sell short`;
+      }
+      if (p.cashAfter < -EPS * Math.max(1, Math.abs(p.equityBefore))) {
+        return `buying power (CASH): cash after the order ${fmt(p.cashAfter)} would be below 0 (cash ${fmt(this.portfolio.cash)})`;
+      }
+      return null;
+    }
+    const L = this.account.leverage;
+    const cap = L * p.equityAfter;
+    if (p.grossAfter > cap + EPS * Math.max(1, Math.abs(cap))) {
+      return `buying power (MARGIN, leverage ${fmt(L)}): gross exposure after the order ${fmt(p.grossAfter)} would exceed ${fmt(L)} × equity ${fmt(p.equityAfter)} = ${fmt(cap)}`;
+    }
+    return null;
+  }
+}
+
+/** True when a position goes from `before` to `after` without opening or adding: same side (or flat) and no larger. */
+function reduces(before: number, after: number): boolean {
+  if (after === 0) return true;
+  if (before === 0) return false;
+  return (before > 0) === (after > 0) && Math.abs(after) <= Math.abs(before);
+}
