@@ -5,7 +5,7 @@ import { badField } from './errors.js';
 
 export const DEFAULT_PAGE = 100;
 /** Largest page of any connection (documented on `first`/`last` through the builder's relay options). */
-export const MAX_PAGE = 1_000;
+export const MAX_PAGE = 2_000;
 export const PAGE_SIZE_DESCRIPTION = `Page size, 0 to ${MAX_PAGE}.`;
 
 export interface ConnectionArgs {
