@@ -38,6 +38,7 @@ import { eventStreamGuard } from './http/event-stream-limits.js';
 import { useSubscriptionAdmission } from './http/subscription-admission.js';
 import { transportLimitsFromEnv } from './http/transport-limits.js';
 import { serveGraphQLOverWebSocket } from './http/websocket-limits.js';
+import { handleDashboardRequest } from './http/dashboard.js';
 
 export interface AppOptions {
   readonly port: number;
@@ -171,12 +172,8 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
       );
       return;
     }
-    if (req.url === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-      // Not Yoga's welcome page: the root leads to GraphiQL.
-      res.writeHead(302, { location: '/graphql' });
-      res.end();
-      return;
-    }
+    // The web dashboard (web/dist): the page at `/`, its bundles under /assets/.
+    if (handleDashboardRequest(req, res)) return;
     eventStreams.guard(req, res);
     void yoga.requestListener(req, res);
   }));

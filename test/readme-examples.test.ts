@@ -122,10 +122,11 @@ describe('README and GraphiQL examples, executed as written', () => {
       await runAll(server, operationsOf(GRAPHIQL_DEFAULT_DOCUMENT));
     });
 
-    it('the root URL leads to GraphiQL', async () => {
+    it('the root URL serves the dashboard (built by npm ci); GraphiQL stays at /graphql', async () => {
       const res = await fetch(server.url.replace(/\/graphql$/, '/'), { redirect: 'manual' });
-      expect(res.status).toBe(302);
-      expect(res.headers.get('location')).toBe('/graphql');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await res.text()).toContain('<div id="app">');
     });
   });
 });
