@@ -82,10 +82,15 @@ export class SimulatedBroker {
     private readonly sink: BrokerSink,
     /** Latest price per symbol (the portfolio's marks), for trailing stops and the gate's reference price. */
     private readonly marks: Float64Array,
-    private readonly gate: OrderGate | null = null,
+    private gate: OrderGate | null = null,
   ) {
     this.working = symbols.map(() => []);
     this.workingCount = new Int32Array(symbols.length);
+  }
+
+  /** Installs the pre-trade checks (they read the broker's working orders, so they come after it). */
+  setGate(gate: OrderGate): void {
+    this.gate = gate;
   }
 
   submit(req: OrderRequest, step: number, time: number): Order {
@@ -171,6 +176,25 @@ export class SimulatedBroker {
     if (changes.stopPrice !== undefined) order.stopPrice = changes.stopPrice;
     this.apply(order, 'MODIFY', time);
     return null;
+  }
+
+  /**
+   * Per symbol, the signed change to its position that working MARKET orders reducing it will make
+   * (capped at closing it): what the submission checks count as done (docs/CONVENTIONS.md).
+   */
+  pendingMarketReductions(position: Float64Array, out: Float64Array): void {
+    for (let s = 0; s < this.working.length; s++) {
+      out[s] = 0;
+      const p = position[s];
+      if (p === 0 || this.workingCount[s] === 0) continue;
+      let delta = 0;
+      for (const o of this.working[s]) {
+        if (o.type !== 'MARKET' || !isWorking(o.status)) continue;
+        const signed = (o.side === 'BUY' ? 1 : -1) * (o.quantity - o.filledQuantity);
+        if (signed > 0 !== p > 0) delta += signed;
+      }
+      out[s] = Math.abs(delta) > Math.abs(p) ? -p : delta;
+    }
   }
 
   /** Orders that can fill now (bracket exits still waiting for their entry are not). */

@@ -224,8 +224,8 @@ export class Backtest implements ContextHost {
         },
       },
       this.portfolio.lastPrice,
-      new PreTradeChecks(this.portfolio, account, risk, commission),
     );
+    this.broker.setGate(new PreTradeChecks(this.portfolio, account, risk, commission, this.broker));
     this.broker.keepFills = keep;
     this.view = new BarCursor(this.series);
     this.stepView = new StepCursor(this.timeline.single ? null : this.timeline.symbol);

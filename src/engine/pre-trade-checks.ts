@@ -1,5 +1,5 @@
 import type { AccountSettings } from './account.js';
-import { fmt, type OrderGate } from './broker.js';
+import { fmt, type OrderGate, type SimulatedBroker } from './broker.js';
 import type { CommissionModel } from './costs.js';
 import type { Order } from './orders.js';
 import type { Portfolio } from './portfolio.js';
@@ -14,6 +14,7 @@ interface Projection {
   equityAfter: number;
   grossAfter: number;
   cashAfter: number;
+  cashBefore: number;
   positionBefore: number;
   positionAfter: number;
 }
@@ -26,20 +27,29 @@ interface Projection {
  */
 export class PreTradeChecks implements OrderGate {
   private readonly unlimited: boolean;
+  /** Scratch: per symbol, the position change working market orders that reduce it will make. */
+  private readonly pending: Float64Array;
+  /** All zeros: no pending changes (the fill-time view). */
+  private readonly none: Float64Array;
 
   constructor(
     private readonly portfolio: Portfolio,
     private readonly account: AccountSettings,
     private readonly risk: RiskLimits,
     private readonly commission: CommissionModel,
+    private readonly broker: SimulatedBroker,
   ) {
     this.unlimited = account.type === 'MARGIN' && account.leverage === Infinity;
+    this.pending = new Float64Array(portfolio.symbolCount);
+    this.none = new Float64Array(portfolio.symbolCount);
   }
 
   atSubmission(order: Order, price: number): string | null {
     if (!(price > 0)) return null; // no price known yet: only the fill-time check applies
     const signed = order.side === 'BUY' ? order.quantity : -order.quantity;
-    const p = this.project(order.symbolIndex, signed, price, this.commission.commission(order.quantity, price));
+    // Sales already submitted at market count as done (they fill at the next open, before purchases wait for them).
+    this.broker.pendingMarketReductions(this.portfolio.position, this.pending);
+    const p = this.project(order.symbolIndex, signed, price, this.commission.commission(order.quantity, price), this.pending);
     if (reduces(p.positionBefore, p.positionAfter)) return null;
     return this.riskProblem(order, price, p) ?? this.buyingPowerProblem(order, p);
   }
@@ -81,24 +91,28 @@ export class PreTradeChecks implements OrderGate {
     return Math.max(0, maxAbsPosition - (buy ? p0 : -p0));
   }
 
-  private project(s: number, signed: number, price: number, commission: number): Projection {
+  /** `pending`: position changes taken as already filled at the marks (cash moves with them, equity does not). */
+  private project(s: number, signed: number, price: number, commission: number, pending: Float64Array = this.none): Projection {
     const pf = this.portfolio;
     let equityBefore = pf.cash;
     let grossAfter = 0;
+    let cash = pf.cash;
     for (let j = 0; j < pf.symbolCount; j++) {
       const mark = j === s ? price : pf.lastPrice[j];
-      const q = pf.position[j];
-      equityBefore += q * mark;
+      const q = pf.position[j] + pending[j];
+      cash -= pending[j] * mark;
+      equityBefore += pf.position[j] * mark;
       grossAfter += Math.abs(j === s ? q + signed : q) * mark;
     }
-    const cashAfter = pf.cash - signed * price - commission;
+    const before = pf.position[s] + pending[s];
     return {
       equityBefore,
       equityAfter: equityBefore - commission,
       grossAfter,
-      cashAfter,
-      positionBefore: pf.position[s],
-      positionAfter: pf.position[s] + signed,
+      cashAfter: cash - signed * price - commission,
+      cashBefore: cash,
+      positionBefore: before,
+      positionAfter: before + signed,
     };
   }
 
@@ -134,7 +148,7 @@ export class PreTradeChecks implements OrderGate {
         return `buying power (CASH): the order would leave a short position of ${fmt(p.positionAfter)} ${order.symbol}; a CASH account cannot sell short`;
       }
       if (p.cashAfter < -EPS * Math.max(1, Math.abs(p.equityBefore))) {
-        return `buying power (CASH): cash after the order ${fmt(p.cashAfter)} would be below 0 (cash ${fmt(this.portfolio.cash)})`;
+        return `buying power (CASH): cash after the order ${fmt(p.cashAfter)} would be below 0 (cash ${fmt(p.cashBefore)})`;
       }
       return null;
     }
