@@ -3,20 +3,10 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export function parseNumberFlag(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(text)}`);
-  return n;
-}
+/** Longest piece of an argument quoted back in a message. */
+const QUOTE_CHARS = 60;
 
-export function parseIntegerFlag(flag: string, text: string | undefined, min: number): number | undefined {
-  const n = parseNumberFlag(flag, text);
-  if (n !== undefined && (!Number.isInteger(n) || n < min)) throw new UsageError(`${flag}: expected an integer >= ${min}, got ${text}`);
-  return n;
-}
-
-export function requireFlag<T>(flag: string, value: T | undefined): T {
-  if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
-  return value;
+/** An argument as quoted in messages: JSON-quoted, at most QUOTE_CHARS of it. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text);
 }

@@ -5,11 +5,11 @@
  * runs that used it: runs copy the dataset id as text and keep their own results.
  */
 import { and, eq, inArray } from 'drizzle-orm';
+import { datasetNameProblem } from './dataset-name.js';
 import type { AppDatabase } from './db.js';
 import { barChunks, coverage, datasets, instruments, runs, sweeps } from './schema/index.js';
 
-/** Longest dataset name accepted. */
-export const MAX_DATASET_NAME_CHARS = 100;
+export { MAX_DATASET_NAME_CHARS } from './dataset-name.js';
 
 const ACTIVE = ['QUEUED', 'RUNNING'] as const;
 
@@ -91,7 +91,7 @@ export function deleteDataset(app: AppDatabase, id: string): DeletedDataset {
  */
 export function renameDataset(app: AppDatabase, id: string, newName: string): RenamedDataset {
   const name = typeof newName === 'string' ? newName.trim() : '';
-  const reason = nameProblem(name);
+  const reason = datasetNameProblem(name);
   if (reason !== null) throw new DatasetAdminError({ kind: 'bad-name', reason });
   const rename = app.sqlite.transaction((): RenamedDataset => {
     const ds = app.db.select().from(datasets).where(eq(datasets.id, id)).get();
@@ -107,14 +107,6 @@ export function renameDataset(app: AppDatabase, id: string, newName: string): Re
     return { id, name, previousName: ds.name };
   });
   return rename.immediate();
-}
-
-function nameProblem(name: string): string | null {
-  if (name.length === 0) return 'must not be empty';
-  if (name.length > MAX_DATASET_NAME_CHARS) return `must be at most ${MAX_DATASET_NAME_CHARS} characters, got ${name.length}`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'must not contain control characters (such as newlines or tabs)';
-  return null;
 }
 
 function describe(p: DatasetAdminProblem): string {

@@ -1,0 +1,76 @@
+/** `backtest run`: validates like the service, stores the run like the service, then prints a summary or JSON. */
+import type { RunMetrics } from '../engine/results.js';
+import { seedDemoData } from '../data/demo.js';
+import { openDatabase } from '../data/db.js';
+import { createRun } from '../data/run-store.js';
+import { fillShape, roundTripShape, runShape } from '../jobs/contract-shapes.js';
+import { RunInputError, validateRunInput } from '../jobs/run-input.js';
+import { loadStrategies } from '../jobs/strategy-loader.js';
+import { executeRun } from '../workers/execute-run.js';
+import { formatMetric } from './metric-format.js';
+import { parseParamPairs } from './param-text.js';
+import { ProgressBar } from './progress-bar.js';
+import { flagFor, runInputFromFlags, type RunFlags } from './run-options.js';
+import { formatNumber, formatTable } from './table.js';
+import { UsageError } from './usage-error.js';
+
+export async function runBacktest(flags: RunFlags): Promise<number> {
+  const app = openDatabase();
+  try {
+    seedDemoData(app);
+    const { registry, problems } = await loadStrategies();
+    for (const p of problems) process.stderr.write(`warning: strategy file skipped: ${p}\n`);
+    const input = runInputFromFlags(flags, parseParamPairs(registry.get(flags.strategy), flags.param ?? []));
+    let validated;
+    try {
+      validated = validateRunInput({ app, strategies: registry }, input);
+    } catch (e) {
+      if (e instanceof RunInputError) throw new UsageError(e.errors.map((x) => `${flagFor(x.field, flags)}: ${x.message}`).join('; '));
+      throw e;
+    }
+    const record = createRun(app, validated.run);
+    const bar = new ProgressBar(`run ${record.id}`);
+    const { record: finished, result } = executeRun(
+      app,
+      { runId: record.id, ...validated },
+      { onProgress: (p) => bar.update(p.progress, `${p.barsProcessed.toLocaleString('en-US')} bars`) },
+    );
+    bar.done();
+    if (finished === null || result === null) throw new Error(`run ${record.id} did not run`);
+    if (flags.json) {
+      const doc = {
+        run: runShape(finished),
+        metrics: finished.metrics,
+        fills: result.fills.map((f) => fillShape(finished.id, f)),
+        roundTrips: result.roundTrips.map(roundTripShape),
+      };
+      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    } else {
+      process.stdout.write(summary(finished.id, finished.status, finished.error, result.metrics, result.fills.length) + '\n');
+    }
+    return finished.status === 'COMPLETED' ? 0 : 1;
+  } finally {
+    app.close();
+  }
+}
+
+function summary(id: number, status: string, error: string | null, m: RunMetrics, fills: number): string {
+  const rows: [string, string][] = [
+    ['run', `${id} (${status}${error ? `: ${error}` : ''})`],
+    ['final equity', formatMetric('finalEquity', m.finalEquity)],
+    ['total return', formatMetric('totalReturn', m.totalReturn)],
+    ['CAGR', formatMetric('cagr', m.cagr)],
+    ['volatility', formatMetric('volatility', m.volatility)],
+    ['Sharpe', formatMetric('sharpe', m.sharpe)],
+    ['Sortino', formatMetric('sortino', m.sortino)],
+    ['max drawdown', formatMetric('maxDrawdown', m.maxDrawdown)],
+    ['max drawdown duration', formatMetric('maxDrawdownDuration', m.maxDrawdownDuration)],
+    ['round trips', String(m.trades)],
+    ['win rate', formatMetric('winRate', m.winRate)],
+    ['profit factor', formatMetric('profitFactor', m.profitFactor)],
+    ['fills', String(fills)],
+    ['total commission', formatNumber(m.totalCommission)],
+    ['exposure', formatMetric('exposure', m.exposure)],
+  ];
+  return formatTable(['metric', 'value'], rows);
+}

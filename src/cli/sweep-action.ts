@@ -1,0 +1,98 @@
+/** `backtest sweep`: a parameter sweep on a local worker pool, with a progress bar and a table of the best. */
+import type { RunMetrics } from '../engine/results.js';
+import { seedDemoData } from '../data/demo.js';
+import { openDatabase } from '../data/db.js';
+import { getBestSweepResults, getSweep } from '../data/sweep-store.js';
+import { JobManager } from '../jobs/job-manager.js';
+import { RunInputError } from '../jobs/run-input.js';
+import { loadStrategies, strategiesDir } from '../jobs/strategy-loader.js';
+import { METRIC_NAMES, validateSweepInput } from '../jobs/sweep-input.js';
+import { SweepManager } from '../jobs/sweep-manager.js';
+import { formatMetric } from './metric-format.js';
+import { parseGridEntries, parseParamPairs } from './param-text.js';
+import { ProgressBar } from './progress-bar.js';
+import { flagFor, runInputFromFlags, type RunFlags } from './run-options.js';
+import { formatTable } from './table.js';
+import { UsageError } from './usage-error.js';
+
+const CONTEXT_METRICS: readonly (keyof RunMetrics)[] = ['totalReturn', 'maxDrawdown', 'trades'];
+
+export interface SweepFlags extends RunFlags {
+  readonly grid: string[];
+  /** As typed; matched to a metric name ignoring case. */
+  readonly objective?: string;
+  readonly minimize: boolean;
+  readonly keepTop?: number;
+  readonly maxCombinations?: number;
+  readonly top: number;
+}
+
+export async function runSweep(flags: SweepFlags): Promise<number> {
+  const app = openDatabase();
+  const dir = strategiesDir();
+  let jobs: JobManager | undefined;
+  try {
+    seedDemoData(app);
+    const { registry, problems } = await loadStrategies(dir);
+    for (const p of problems) process.stderr.write(`warning: strategy file skipped: ${p}\n`);
+    const strategy = registry.get(flags.strategy);
+    const input = {
+      ...runInputFromFlags(flags, parseParamPairs(strategy, flags.param ?? [])),
+      grid: parseGridEntries(strategy, flags.grid),
+      objective: flags.objective === undefined ? undefined : (METRIC_NAMES.find((m) => m.toLowerCase() === flags.objective!.toLowerCase()) ?? flags.objective),
+      maximize: !flags.minimize,
+      keepTop: flags.keepTop,
+      maxCombinations: flags.maxCombinations,
+    };
+    let validated;
+    try {
+      validated = validateSweepInput({ app, strategies: registry }, input);
+    } catch (e) {
+      if (e instanceof RunInputError) throw new UsageError(e.errors.map((x) => `${flagFor(x.field, flags)}: ${x.message}`).join('; '));
+      throw e;
+    }
+    jobs = new JobManager({ app, databasePath: app.path, strategiesDir: dir });
+    const sweeps = new SweepManager({ app, jobs, strategiesDir: dir });
+    const record = sweeps.start(validated);
+    const bar = new ProgressBar(`sweep ${record.id}`);
+    const events = sweeps.pubsub.subscribe('sweep', record.id);
+    const following = (async () => {
+      for await (const e of events) {
+        bar.update(e.snapshot.progress, `${e.snapshot.completed}/${validated.combinations.length} combinations`);
+        if (e.kind === 'end') return;
+      }
+    })();
+    await sweeps.activeSweep(record.id)?.finished;
+    await following;
+    bar.done();
+    // The best combinations' full runs were queued at the end: let them finish before exiting.
+    await jobs.shutdown(24 * 3_600_000);
+    jobs = undefined;
+    const sweep = getSweep(app, record.id);
+    if (!sweep) throw new Error(`sweep ${record.id} vanished`);
+    const top = getBestSweepResults(app, sweep, flags.top);
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({ sweep: { ...sweep, id: String(sweep.id) }, results: top.map((r) => ({ ...r, runId: r.runId === null ? null : String(r.runId) })) }, null, 2) + '\n');
+    } else {
+      const swept = Object.keys(sweep.grid);
+      console.log(
+        `sweep ${sweep.id}: ${sweep.status}${sweep.error ? ` (${sweep.error})` : ''}, ${sweep.completed} run, ${sweep.skipped} skipped, ${sweep.failed} failed of ${sweep.total}; ` +
+          `${sweep.maximize ? 'max' : 'min'}imizing ${sweep.objective}`,
+      );
+      // The objective first, then a few context metrics (each once, even when it is the objective).
+      const shown = [sweep.objective, ...CONTEXT_METRICS.filter((m) => m !== sweep.objective)];
+      const header = ['#', ...swept, ...shown, 'run'];
+      const rows = top.map((r, k) => [
+        String(k + 1),
+        ...swept.map((name) => String(r.params[name])),
+        ...shown.map((m) => formatMetric(m, m === sweep.objective ? r.objectiveValue : r.metrics[m])),
+        r.runId === null ? '-' : String(r.runId),
+      ]);
+      console.log(formatTable(header, rows));
+    }
+    return sweep.status === 'COMPLETED' ? 0 : 1;
+  } finally {
+    await jobs?.shutdown(0);
+    app.close();
+  }
+}
