@@ -39,6 +39,7 @@ import { useSubscriptionAdmission } from './http/subscription-admission.js';
 import { transportLimitsFromEnv } from './http/transport-limits.js';
 import { serveGraphQLOverWebSocket } from './http/websocket-limits.js';
 import { handleDashboardRequest } from './http/dashboard.js';
+import { handleExportRequest } from './http/exports.js';
 
 export interface AppOptions {
   readonly port: number;
@@ -174,6 +175,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     }
     // The web dashboard (web/dist): the page at `/`, its bundles under /assets/.
     if (handleDashboardRequest(req, res)) return;
+    if (handleExportRequest(app, req, res)) return; // GET /runs/:id/{fills,orders,round-trips,equity}.{csv,json}
     eventStreams.guard(req, res);
     void yoga.requestListener(req, res);
   }));
