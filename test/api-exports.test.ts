@@ -4,6 +4,9 @@
  * holds; a 1,000,000-point equity curve is downloaded while the server's heap is sampled, to show
  * the export streams instead of building the text in memory.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +14,7 @@ import { createRun, finishRun, getFills, getOrders, getRoundTrips, getEquityCurv
 import { csvField } from '../src/http/exports.js';
 import { IsoTimeFormatter } from '../src/http/iso-times.js';
 import { loadReference } from './support/sp500.js';
-import { allFills, startServer, waitFor, type TestServer } from './support/test-server.js';
+import { allFills, REPO_ROOT, startServer, waitFor, type TestServer } from './support/test-server.js';
 
 const ref = loadReference();
 const INPUT = { strategy: 'sma-crossover', params: ref.input.params, symbols: ['SPX'], period: 'DAY', dataset: 'demo', initialCash: ref.input.initialCash, commission: ref.input.commission };
@@ -155,6 +158,32 @@ describe('run exports over HTTP', () => {
     expect(((await res.json()) as { error: string }).error).toBe(`run ${queued.id} is QUEUED; its results can be exported once it has ended`);
     const head = await get(`/runs/${id}/fills.csv`, { method: 'HEAD' });
     expect([head.status, await head.text()]).toEqual([200, '']);
+  });
+
+  it('the CLI writes the same files: `backtest export RUN_ID --what W --format F [--out FILE]`', async () => {
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        // Async, not spawnSync: the server answering the HTTP side lives in this process.
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_PATH: server.databasePath } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const [fromCli, fromHttp] = await Promise.all([cli(['export', id, '--what', 'fills']), get(`/runs/${id}/fills.csv`).then((r) => r.text())]);
+    expect(fromCli.code, fromCli.stderr).toBe(0);
+    expect(fromCli.stdout).toBe(fromHttp);
+    const out = join(server.dir, 'trips.json');
+    const written = await cli(['export', id, '--what', 'round-trips', '--format', 'json', '--out', out]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(await (await get(`/runs/${id}/round-trips.json`)).text());
+    const missing = await cli(['export', '999999', '--what', 'fills']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'backtest: <run-id>: no run with id 999999']);
+    const badWhat = await cli(['export', id, '--what', 'positions']);
+    expect(badWhat.code).toBe(2);
+    expect(badWhat.stderr).toContain('positions');
   });
 
   it('formats times exactly like Date#toISOString', () => {

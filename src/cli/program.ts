@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerDatasets } from './datasets-command.js';
+import { register as registerExport } from './export-command.js';
 import { register as registerGenerate } from './generate-command.js';
 import { register as registerImport } from './import-command.js';
+import { register as registerKeys } from './keys-command.js';
 import { register as registerRun } from './run-command.js';
 import { register as registerServe } from './serve-command.js';
 import { register as registerStrategies } from './strategies-command.js';
@@ -21,6 +23,8 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerGenerate,
   registerRun,
   registerSweep,
+  registerKeys,
+  registerExport,
 ];
 
 function packageVersion(): string {
