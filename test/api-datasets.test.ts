@@ -45,7 +45,7 @@ describe('dataset administration over GraphQL', () => {
     expect(deleted.errors).toBeUndefined();
     expect(deleted.data!.deleteDataset).toEqual({ id: 'synthetic', name: expect.any(String), instruments: 4, bars: 4 * 250_000 });
     const after = await server.gqlOk(`{ datasets { id } run(id: "${runBacktest.id}") { status fills(first: 1) { totalCount } } }`);
-    expect(after.datasets.map((d: { id: string }) => d.id)).toEqual(['demo']);
+    expect(after.datasets.map((d: { id: string }) => d.id)).toEqual(['demo', 'synthetic-daily']);
     expect(after.run.status).toBe('CANCELLED');
     expect(codeOf(await server.gql(`mutation { deleteDataset(id: "synthetic") { id } }`))).toBe('NOT_FOUND');
   });

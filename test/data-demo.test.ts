@@ -27,6 +27,12 @@ describe('seedDemoData', () => {
     expect(ds.map((d) => [d.id, d.name])).toEqual([
       ['demo', 'Demo: S&P 500 daily'],
       ['synthetic', 'Synthetic: 4 symbols, minute bars'],
+      ['synthetic-daily', 'Synthetic daily portfolio (seeded, not real prices): EQUITY, BONDS, GOLD'],
+    ]);
+    expect(ds[2]!.instruments.map((i) => [i.symbol, i.coverage[0]!.period, i.coverage[0]!.bars])).toEqual([
+      ['BONDS', 'DAY', 2610],
+      ['EQUITY', 'DAY', 2610],
+      ['GOLD', 'DAY', 2610],
     ]);
     const syn = ds[1]!.instruments;
     expect(syn.map((i) => i.symbol)).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);

@@ -1,6 +1,9 @@
 /**
  * Demo content for a fresh database: the S&P 500 daily bars shipped with vega-datasets
- * (real OHLCV, Yahoo layout) and four synthetic minute-bar symbols on a shared clock.
+ * (real OHLCV, Yahoo layout), four synthetic minute-bar symbols on a shared clock, and a synthetic
+ * daily multi-asset portfolio for the `rebalance` strategy. No npm package ships real daily OHLC
+ * for several symbols (vega-datasets' stocks.csv has monthly closes only), so the portfolio is
+ * seeded synthetic data, and its name says so.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,10 +13,32 @@ import { parseBarCsv } from './csv-parse.js';
 import type { AppDatabase } from './db.js';
 import { datasets } from './schema/index.js';
 import { generateSyntheticBars } from './synthetic.js';
+import type { BarSeries } from '../engine/bars.js';
 
 export const DEMO_DATASET = 'demo';
 export const SYNTHETIC_DATASET = 'synthetic';
 export const SYNTHETIC_BARS = 250_000;
+export const PORTFOLIO_DATASET = 'synthetic-daily';
+export const PORTFOLIO_DATASET_NAME = 'Synthetic daily portfolio (seeded, not real prices): EQUITY, BONDS, GOLD';
+/** Weekdays from 2010-01-04 (a Monday): about ten years. */
+export const PORTFOLIO_BARS = 2_610;
+
+/** Three asset-like random walks: the 60/40 default of `rebalance` holds the first two. */
+const PORTFOLIO = [
+  { symbol: 'EQUITY', seed: 11, startPrice: 100, drift: 0.07, volatility: 0.17 },
+  { symbol: 'BONDS', seed: 12, startPrice: 50, drift: 0.03, volatility: 0.05 },
+  { symbol: 'GOLD', seed: 13, startPrice: 120, drift: 0.04, volatility: 0.15 },
+] as const;
+
+/** The portfolio dataset's bars: daily random walks moved onto weekdays (Monday..Friday, 00:00 UTC). */
+export function portfolioDemoSeries(): BarSeries[] {
+  return PORTFOLIO.map((p) => {
+    const s = generateSyntheticBars({ ...p, bars: PORTFOLIO_BARS, period: 'DAY' });
+    const monday = Date.UTC(2010, 0, 4);
+    for (let i = 0; i < s.length; i++) s.time[i] = monday + (Math.floor(i / 5) * 7 + (i % 5)) * 86_400_000;
+    return s;
+  });
+}
 
 /** Fixed seeds and shapes so every fresh database gets the same synthetic bars. */
 const SYNTHETIC = [
@@ -62,6 +87,9 @@ export function seedDemoData(app: AppDatabase): { seeded: boolean } {
         period: 'MINUTE',
         series,
       });
+    }
+    for (const series of portfolioDemoSeries()) {
+      writeBars(app, { dataset: PORTFOLIO_DATASET, datasetName: PORTFOLIO_DATASET_NAME, symbol: series.symbol, period: 'DAY', series });
     }
     return true;
   });

@@ -71,12 +71,14 @@ export const rebalance = defineStrategy({
       // Working orders of an earlier rebalance (a symbol without a bar since) are replaced.
       for (const o of ctx.workingOrders()) ctx.cancel(o.id);
       const value = ctx.equity;
-      for (let s = 0; s < n; s++) {
-        const price = ctx.price(s);
-        if (weights[s] === 0 && ctx.position(s) === 0) continue;
-        if (!(price > 0)) continue;
-        const target = roundToLot((weights[s] * value * invest) / price, p.lotSize);
-        ctx.orderTargetQuantity(s, target, { lotSize: p.lotSize, tag: 'rebalance' });
+      // Sales first: a purchase submitted after them is checked with their proceeds (docs/CONVENTIONS.md).
+      for (const selling of [true, false]) {
+        for (let s = 0; s < n; s++) {
+          const price = ctx.price(s);
+          if ((weights[s] === 0 && ctx.position(s) === 0) || !(price > 0)) continue;
+          const target = roundToLot((weights[s] * value * invest) / price, p.lotSize);
+          if (target < ctx.position(s) === selling) ctx.orderTargetQuantity(s, target, { lotSize: p.lotSize, tag: 'rebalance' });
+        }
       }
     };
 
