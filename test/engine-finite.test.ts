@@ -13,9 +13,9 @@ import {
   storablePartial,
 } from '../src/engine/finite-results.js';
 import { fitsJsonBudget } from '../src/engine/json-size.js';
-import { barSeriesFromRows, runBacktest, type BacktestResult, type Fill, type RunMetrics } from '../src/engine/index.js';
+import { barSeriesFromRows, runBacktest, type BacktestResult, type Fill, type Order, type RunMetrics } from '../src/engine/index.js';
 import { checkRange, describeRange, formatBound } from '../src/jobs/number-range.js';
-import { overflow, OVERFLOW_QUANTITY } from './fixtures/strategies/overflow.js';
+import { overflow } from './fixtures/strategies/overflow.js';
 import { smaCrossover } from '../src/engine/strategies/index.js';
 
 const DAY = 86_400_000;
@@ -58,7 +58,7 @@ describe('findNonFinite', () => {
     r.equity.cash[2] = Number.NEGATIVE_INFINITY;
     expect(findNonFinite(r)).toEqual({ what: 'cash', time: T0 + 2 * DAY, value: Number.NEGATIVE_INFINITY });
     expect(nonFiniteMessage(findNonFinite(r)!)).toBe(
-      'non-finite cash at 2020-01-03T00:00:00.000Z (-Infinity): the strategy or costs overflowed; results not stored',
+      'non-finite cash at 2020-01-03T00:00:00.000Z (-Infinity): positions, costs or prices overflowed; results not stored',
     );
   });
 
@@ -69,14 +69,14 @@ describe('findNonFinite', () => {
     const order = {
       id: 1, time: T0, symbolIndex: 0, symbol: 'X', side: 'BUY', type: 'LIMIT', quantity: 1, limitPrice: 10, stopPrice: null, timeInForce: 'GTC',
       tag: null, status: 'PENDING', filledQuantity: 0, averageFillPrice: null, reason: null, triggered: false, submittedStep: 0, expiresAt: Number.POSITIVE_INFINITY, updatedAt: T0,
-    } as const;
+    } as unknown as Order; // the fields the check reads (Order grows with new order types)
     expect(findNonFinite(result(3, { orders: [order] }))).toBeNull();
     expect(findNonFinite(result(3, { orders: [{ ...order, limitPrice: Number.NaN }] }))?.what).toBe('order 1 limitPrice');
     const trip = { symbol: 'X', side: 'BUY', quantity: 1, entryTime: T0, exitTime: T0 + DAY, entryPrice: 1, exitPrice: 2, pnl: 1, returnPct: 100, bars: 1 } as const;
     expect(findNonFinite(result(3, { roundTrips: [trip, { ...trip, returnPct: Number.POSITIVE_INFINITY }] }))?.what).toBe('round trip 2 returnPct');
     const bad = findNonFinite(result(3, { metrics: { ...METRICS, finalEquity: Number.POSITIVE_INFINITY } }));
     expect(bad).toEqual({ what: 'metric finalEquity', time: null, value: Number.POSITIVE_INFINITY });
-    expect(nonFiniteMessage(bad!)).toBe('non-finite metric finalEquity (Infinity): the strategy or costs overflowed; results not stored');
+    expect(nonFiniteMessage(bad!)).toBe('non-finite metric finalEquity (Infinity): positions, costs or prices overflowed; results not stored');
   });
 
   it('a non-finite statistic that may be null (CAGR of a blown account is NaN) is stored as null, not refused', () => {
@@ -99,30 +99,46 @@ describe('findNonFinite', () => {
     expect(storablePartial(ok)).toBe(ok);
   });
 
-  it('catches a real overflow: the fixture buying 1e307 units makes equity NaN from its fill on', () => {
-    // Ten daily bars at 100; the fixture buys on bar 3, the market order fills at bar 4's open.
-    const rows = Array.from({ length: 10 }, (_, i) => ({ time: T0 + i * DAY, open: 100, high: 101, low: 99, close: 100 }));
-    const series = [barSeriesFromRows('X', rows)];
-    const r = runBacktest({ series, strategy: overflow, params: { buyAt: 3 }, initialCash: 1e5, periodsPerYear: 252 });
-    // By hand: cash 1e5 - 1e307 × 100 = -Infinity; the position's value 1e307 × 100 = +Infinity; their sum NaN.
-    expect(r.fills).toHaveLength(1);
-    expect(r.fills[0]!.quantity).toBe(OVERFLOW_QUANTITY);
-    const found = findNonFinite(r);
-    expect(found).toEqual({ what: 'equity', time: T0 + 4 * DAY, value: Number.NaN });
-    expect(() => requireFiniteResult(r)).toThrow('non-finite equity at 2020-01-05T00:00:00.000Z (NaN): the strategy or costs overflowed');
+  it('catches a real overflow: positions in two symbols priced near the largest double', () => {
+    // Ten daily bars of X and Y at 100, then 1.5e308 from bar 6 on. The fixture buys 1 unit of each
+    // on bar 3 (filled at bar 4's open, 100). By hand, at bar 6: each position is worth 1.5e308
+    // (finite), together 3e308 > 1.8e308 = Infinity, so equity is Infinity; bars 0-5 are finite.
+    const price = (i: number) => (i >= 6 ? 1.5e308 : 100);
+    const rows = Array.from({ length: 10 }, (_, i) => ({ time: T0 + i * DAY, open: price(i), high: price(i), low: price(i), close: price(i) }));
+    const series = [barSeriesFromRows('X', rows), barSeriesFromRows('Y', rows)];
+    const r = runBacktest({ series, strategy: overflow, params: { buyAt: 3, quantity: 1 }, initialCash: 1e5, periodsPerYear: 252 });
+    expect(r.fills.map((f) => [f.symbol, f.quantity, f.price])).toEqual([['X', 1, 100], ['Y', 1, 100]]);
+    expect(findNonFinite(r)).toEqual({ what: 'equity', time: T0 + 6 * DAY, value: Number.POSITIVE_INFINITY });
+    expect(() => requireFiniteResult(r)).toThrow('non-finite equity at 2020-01-07T00:00:00.000Z (Infinity): positions, costs or prices overflowed');
+    // One symbol alone stays finite (1.5e308 + cash), so nothing is found.
+    const one = runBacktest({ series: [series[0]!], strategy: overflow, params: { buyAt: 3, quantity: 1 }, initialCash: 1e5, periodsPerYear: 252 });
+    expect(findNonFinite(one)).toBeNull();
   });
 
-  it('an ordinary run of a built-in strategy passes', () => {
+  it('catches 1e307 units bought where buying power is not checked (leverage Infinity)', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ time: T0 + i * DAY, open: 100, high: 101, low: 99, close: 100 }));
+    const series = [barSeriesFromRows('X', rows)];
+    const config = { series, strategy: overflow, params: { buyAt: 3, quantity: 1e307 }, initialCash: 1e5, periodsPerYear: 252 };
+    // At leverage 1 the order is refused: nothing overflows.
+    expect(runBacktest(config).fills).toHaveLength(0);
+    const r = runBacktest({ ...config, account: { type: 'MARGIN', leverage: Number.POSITIVE_INFINITY } });
+    // By hand: cash 1e5 - 1e307 × 100 = -Infinity, the position's value +Infinity, their sum NaN.
+    expect(r.fills).toHaveLength(1);
+    expect(findNonFinite(r)).toEqual({ what: 'equity', time: T0 + 4 * DAY, value: Number.NaN });
+  });
+
+  it('the largest values every input range allows give finite results', () => {
     const rows = Array.from({ length: 300 }, (_, i) => {
       const c = 100 + 10 * Math.sin(i / 15);
       return { time: T0 + i * DAY, open: c, high: c + 1, low: c - 1, close: c };
     });
+    // quantity 1e12 (the params bound) at ~110 with 1e6 commission per unit costs ~1e18 a fill, far
+    // from the 1.8e308 limit; buying power is switched off so that every order fills.
     const r = runBacktest({
       series: [barSeriesFromRows('X', rows)], strategy: smaCrossover, params: { fastPeriod: 5, slowPeriod: 20, quantity: 1e12, entry: 'MARKET', limitOffsetPct: 1 },
       initialCash: 1e12, commission: { perUnit: 1e6, minimumPerOrder: 1e6, percentOfNotional: 10 }, slippage: 1000, periodsPerYear: 1e7,
+      account: { type: 'MARGIN', leverage: Number.POSITIVE_INFINITY },
     });
-    // The largest values every input range allows still give finite results: quantity 1e12 at ~110
-    // with a 1e6 commission per unit costs ~1e18 a fill, far from the 1.8e308 limit of a double.
     expect(r.fills.length).toBeGreaterThan(0);
     expect(findNonFinite(r)).toBeNull();
     expect(r.fills.every((f) => f.price > 0)).toBe(true);

@@ -1,10 +1,12 @@
 /**
  * The results of a run may only hold finite numbers: JSON and GraphQL's Float cannot carry NaN or
  * Infinity, so a stored one would make the run unreadable. Input ranges keep the built-in strategies
- * and costs far from overflow; this check catches what a strategy still manages (say, 1e300 units)
- * before anything is stored. Pure: the worker calls it and fails the run with its message.
+ * and costs far from overflow; this check catches what still gets through (absurd imported prices,
+ * a strategy in an account without buying-power limits) before anything is stored. Pure: the worker
+ * calls it and fails the run with its message.
  */
-import type { BacktestResult, RunMetrics } from './results.js';
+import type { Fill, Order } from './orders.js';
+import type { BacktestResult, RoundTrip, RunMetrics } from './results.js';
 
 /** The first non-finite number found, in a form a message can name. */
 export interface NonFiniteValue {
@@ -41,12 +43,7 @@ export function findNonFinite(result: BacktestResult): NonFiniteValue | null {
       if (!Number.isFinite(v)) return { what: column, time: curve.time[i]!, value: v };
     }
   }
-  return (
-    firstIn(result.fills, 'fill', FILL_NUMBERS, (f) => f.time) ??
-    firstIn(result.orders, 'order', ORDER_NUMBERS, (o) => o.time) ??
-    firstIn(result.roundTrips, 'round trip', ROUND_TRIP_NUMBERS, (t) => t.exitTime) ??
-    inMetrics(result.metrics)
-  );
+  return findNonFiniteFill(result.fills) ?? findNonFiniteOrder(result.orders) ?? findNonFiniteRoundTrip(result.roundTrips) ?? inMetrics(result.metrics);
 }
 
 function firstIn<T>(
@@ -82,10 +79,33 @@ function undefinedAsNull(metrics: RunMetrics): RunMetrics {
   return out as unknown as RunMetrics;
 }
 
-/** E.g. `non-finite equity at 2020-01-02T00:00:00.000Z (-Infinity): the strategy or costs overflowed`. */
+/** The first non-finite number in these fills (e.g. read back from storage), or null. */
+export function findNonFiniteFill(fills: readonly Fill[]): NonFiniteValue | null {
+  return firstIn(fills, 'fill', FILL_NUMBERS, (f) => f.time);
+}
+export function findNonFiniteOrder(orders: readonly Order[]): NonFiniteValue | null {
+  return firstIn(orders, 'order', ORDER_NUMBERS, (o) => o.time);
+}
+export function findNonFiniteRoundTrip(trips: readonly RoundTrip[]): NonFiniteValue | null {
+  return firstIn(trips, 'round trip', ROUND_TRIP_NUMBERS, (t) => t.exitTime);
+}
+
+/**
+ * Stored metrics whose statistics that cannot be null are not all finite numbers: JSON keeps NaN and
+ * Infinity as null, so this is how metrics stored without the check above look when read back.
+ */
+export function metricsUnstorable(metrics: RunMetrics): boolean {
+  for (const [name, v] of Object.entries(metrics)) {
+    if (NULLABLE_METRICS.includes(name as NullableMetric)) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return true;
+  }
+  return false;
+}
+
+/** E.g. `non-finite equity at 2020-01-02T00:00:00.000Z (Infinity): positions, costs or prices overflowed; results not stored`. */
 export function nonFiniteMessage(found: NonFiniteValue): string {
   const at = found.time !== null && Number.isFinite(found.time) ? ` at ${new Date(found.time).toISOString()}` : '';
-  return `non-finite ${found.what}${at} (${found.value}): the strategy or costs overflowed; results not stored`;
+  return `non-finite ${found.what}${at} (${found.value}): positions, costs or prices overflowed; results not stored`;
 }
 
 /** A run whose results cannot be stored: it ends FAILED with this message. */
