@@ -179,6 +179,10 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     eventStreams.guard(req, res);
     void yoga.requestListener(req, res);
   }));
+  // Idle keep-alive connections stay open well past a client's own idle timeout, so a client never
+  // reuses a socket the server is closing at that moment (ECONNRESET on a busy machine).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxRequestBytes, verifyClient: verifyWebSocketClient(browser) });
   // graphql-ws through Yoga's envelope, so WebSocket operations share the plugins and context of HTTP ones.
   const ws = serveGraphQLOverWebSocket(

@@ -4,9 +4,9 @@
  * Keys are revoked, never deleted, so the owner id stored on runs and sweeps keeps its meaning.
  */
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { API_KEY_ROLES } from '../api-key-roles.js';
 
-export const API_KEY_ROLES = ['read', 'run', 'admin'] as const;
-export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+export { API_KEY_ROLES, type ApiKeyRole } from '../api-key-roles.js';
 
 export const apiKeys = sqliteTable('api_keys', {
   id: integer('id').primaryKey({ autoIncrement: true }),
