@@ -2,9 +2,17 @@
  * Bad inputs through the API: each is a GraphQL error with code BAD_USER_INPUT whose message names
  * the field, and nothing is stored. Unknown ids are NOT_FOUND (queries, mutations, subscriptions
  * over WebSocket and SSE); bad paging and downsampling arguments are BAD_USER_INPUT.
+ * Absurd but well-typed inputs (1e308 commissions, 20000 bps slippage, megabyte strings, a million
+ * param keys) are refused against documented ranges with short messages, a run that overflows ends
+ * FAILED without storing its results, and stored runs stay readable throughout. Without `dataset`,
+ * the one dataset holding every symbol is used.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, waitFor, type GqlResult, type TestServer, type WireError } from './support/test-server.js';
+import { barSeriesFromRows } from '../src/engine/bars.js';
+import { writeBars } from '../src/data/bar-store.js';
+import { createRun, finishRun } from '../src/data/run-store.js';
+import type { BacktestResult } from '../src/engine/results.js';
+import { FIXTURE_STRATEGIES, startServer, waitFor, type GqlResult, type TestServer, type WireError } from './support/test-server.js';
 
 const VALID = { strategy: 'sma-crossover', symbols: ['SPX'], period: 'DAY', dataset: 'demo' };
 const RUN_BACKTEST = `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status } }`;
@@ -37,14 +45,41 @@ const CASES: readonly Case[] = [
   ['end before the first bar', { end: '1999-12-31' }, 'input.end', /before the first DAY bar of SPX/],
   ['initialCash 0', { initialCash: 0 }, 'input.initialCash', /> 0/],
   ['negative initialCash', { initialCash: -1000 }, 'input.initialCash', /> 0/],
-  ['negative commission.perUnit', { commission: { perUnit: -0.01 } }, 'input.commission.perUnit', />= 0/],
-  ['negative commission.minimumPerOrder', { commission: { minimumPerOrder: -1 } }, 'input.commission.minimumPerOrder', />= 0/],
-  ['negative commission.percentOfNotional', { commission: { percentOfNotional: -0.1 } }, 'input.commission.percentOfNotional', />= 0/],
-  ['negative slippageBps', { slippageBps: -1 }, 'input.slippageBps', />= 0/],
-  ['negative periodsPerYear', { periodsPerYear: -252 }, 'input.periodsPerYear', /> 0/],
+  ['negative commission.perUnit', { commission: { perUnit: -0.01 } }, 'input.commission.perUnit', /from 0 to 1e6/],
+  ['negative commission.minimumPerOrder', { commission: { minimumPerOrder: -1 } }, 'input.commission.minimumPerOrder', /from 0 to 1e6/],
+  ['negative commission.percentOfNotional', { commission: { percentOfNotional: -0.1 } }, 'input.commission.percentOfNotional', /from 0 to 10/],
+  ['negative slippageBps', { slippageBps: -1 }, 'input.slippageBps', /from 0 to 1000/],
+  ['negative periodsPerYear', { periodsPerYear: -252 }, 'input.periodsPerYear', /from 1 to 1e7/],
   ['101 symbols', { symbols: Array.from({ length: 101 }, (_, i) => `S${i}`) }, 'input.symbols', /at most 100 symbols/],
   ['empty symbols', { symbols: [] }, 'input.symbols', /at least one symbol/],
   ['empty symbol name', { symbols: [''] }, 'input.symbols[0]', /non-empty/],
+];
+
+/** Half a megabyte: well past any real value, yet under the service's request size limit. */
+const MEGA = 'x'.repeat(500_000);
+
+/**
+ * Finite but absurd values, each of which used to be accepted (and to store Infinity, negative
+ * prices or a Sharpe of 1e148) or to be echoed back whole. Each is refused naming the field and its
+ * range, in a short message.
+ */
+const ABSURD_CASES: readonly Case[] = [
+  ['commission.perUnit 1e308 (stored Infinity)', { commission: { perUnit: 1e308 } }, 'input.commission.perUnit', /^input\.commission\.perUnit: must be a number from 0 to 1e6, got 1e\+308$/],
+  ['commission.minimumPerOrder above 1e6', { commission: { minimumPerOrder: 1e7 } }, 'input.commission.minimumPerOrder', /from 0 to 1e6, got 10000000/],
+  ['commission.percentOfNotional above 10 %', { commission: { percentOfNotional: 10.5 } }, 'input.commission.percentOfNotional', /from 0 to 10, got 10.5/],
+  ['slippageBps 20000 (negative fill prices)', { slippageBps: 20_000 }, 'input.slippageBps', /^input\.slippageBps: must be a number from 0 to 1000, got 20000$/],
+  ['periodsPerYear 1e-300 (Sharpe 1.9e148)', { periodsPerYear: 1e-300 }, 'input.periodsPerYear', /from 1 to 1e7, got 1e-300/],
+  ['periodsPerYear above 1e7', { periodsPerYear: 2e7 }, 'input.periodsPerYear', /from 1 to 1e7/],
+  ['initialCash 1e308', { initialCash: 1e308 }, 'input.initialCash', /> 0 and <= 1e12, got 1e\+308/],
+  ['a 1e300 quantity param', { params: { quantity: 1e300 } }, 'input.params.quantity', /within ±1000000000000/],
+  ['a 500 KB strategy id', { strategy: MEGA }, 'input.strategy', /unknown strategy "x{64}"\.\.\. \(500000 characters\)/],
+  ['a 500 KB dataset id', { dataset: MEGA }, 'input.dataset', /unknown dataset "x{64}"\.\.\. \(500000 characters\)/],
+  ['a 500 KB symbol', { symbols: [MEGA] }, 'input.symbols[0]', /1 to 32 letters, digits or \. _ \^ = -, got "x{40}"\.\.\./],
+  ['a symbol with a space', { symbols: ['S P X'] }, 'input.symbols[0]', /got "S P X"/],
+  ['a 500 KB enum param value', { params: { entry: MEGA } }, 'input.params', /at most 16384 characters as JSON/],
+  ['a 500 KB param name', { params: { [MEGA]: 1 } }, 'input.params', /names are at most 64 characters/],
+  ['params with 65 keys', { params: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`p${i}`, i])) }, 'input.params', /at most 64 parameters/],
+  ['10000 symbols are not each reported', { symbols: Array.from({ length: 10_000 }, (_, i) => `S${i}`) }, 'input.symbols', /^input\.symbols: at most 100 symbols per run, got 10000$/],
 ];
 
 /**
@@ -73,8 +108,16 @@ describe('input validation through the API', () => {
   let runId: string;
   const runCount = async (): Promise<number> => (await server.gqlOk(`{ runs { totalCount } }`)).runs.totalCount;
 
+  const everyRunReadable = async () => {
+    // Fields a list view asks for, across every stored run: one unreadable run must not null the list.
+    const r = await server.gql(`{ runs(first: 50) { totalCount edges { node { id status error metrics { finalEquity } fills(first: 3) { totalCount edges { node { price commission } } } } } } }`);
+    expect(r.errors, JSON.stringify(r.errors)?.slice(0, 500)).toBeUndefined();
+    expect(r.data!.runs.edges).toHaveLength(r.data!.runs.totalCount);
+    return r.data!.runs;
+  };
+
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ strategiesDir: FIXTURE_STRATEGIES });
     // One finished run for the argument checks on its fields.
     const d = await server.gqlOk(RUN_BACKTEST, { input: { ...VALID, start: '2018-01-01', params: { fastPeriod: 5, slowPeriod: 20 } } });
     runId = d.runBacktest.id;
@@ -105,6 +148,190 @@ describe('input validation through the API', () => {
     if (detail) expect(error.message).toMatch(detail);
     expect(r.data?.runBacktest ?? null).toBeNull();
     expect(await runCount()).toBe(before);
+  });
+
+  it.each(ABSURD_CASES.map(asObject))('absurd: $name: BAD_USER_INPUT naming $field, short message, nothing stored', async ({ patch, field, detail }) => {
+    const before = await runCount();
+    const r: GqlResult<Record<string, any>> = await server.gql(RUN_BACKTEST, { input: { ...VALID, ...patch } });
+    const error = expectCode(r.errors, 'BAD_USER_INPUT');
+    expect(error.message.startsWith(field), error.message.slice(0, 300)).toBe(true);
+    if (detail) expect(error.message).toMatch(detail);
+    // Never more than a brief part of the value: the whole answer stays small.
+    expect(error.message.length, error.message.slice(0, 300)).toBeLessThan(400);
+    expect(JSON.stringify(r).length).toBeLessThan(2_000);
+    expect(r.data?.runBacktest ?? null).toBeNull();
+    expect(await runCount()).toBe(before);
+  });
+
+  it('the same ranges hold for runSweep (the shared validator), and a long objective is shown briefly', async () => {
+    const before = (await server.gqlOk(`{ sweeps { totalCount } }`)).sweeps.totalCount;
+    const sweep = (extra: Record<string, unknown>) =>
+      server.gql(`mutation($input: RunSweepInput!) { runSweep(input: $input) { id } }`, {
+        input: { ...VALID, grid: { fastPeriod: [5, 10] }, keepTop: 0, ...extra },
+      });
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ slippageBps: 20_000 }, 'input.slippageBps', /from 0 to 1000/],
+      [{ commission: { perUnit: 1e308 } }, 'input.commission.perUnit', /from 0 to 1e6/],
+      [{ objective: MEGA }, 'input.objective', /unknown metric "x{40}"\.\.\. \(500000 characters\)/],
+      [{ grid: { fastPeriod: Array.from({ length: 20_000 }, (_, i) => i + 2) } }, 'input.grid', /at most 65536 characters as JSON/],
+      [{ grid: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`g${i}`, [1]])) }, 'input.grid', /1 to 16 parameters/],
+      [{ grid: { fastPeriod: { min: 2, max: 12_002, step: 1 }, slowPeriod: [2001] } }, 'input.grid.fastPeriod', /12001 values exceed the limit of 10000/],
+      [{ grid: { fastPeriod: Array.from({ length: 400 }, (_, i) => -i) } }, 'input.grid.fastPeriod[0]', /must be >= 2 \(and 399 more bad values\)/],
+      [{ params: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i])) }, 'input.params', /at most 64 parameters/],
+    ];
+    for (const [extra, field, detail] of cases) {
+      const r = await sweep(extra);
+      const error = expectCode(r.errors, 'BAD_USER_INPUT');
+      expect(error.message.startsWith(`${field}:`), error.message.slice(0, 300)).toBe(true);
+      expect(error.message).toMatch(detail);
+      expect(error.message.length).toBeLessThan(400);
+    }
+    expect((await server.gqlOk(`{ sweeps { totalCount } }`)).sweeps.totalCount).toBe(before);
+  });
+
+  // A million keys (14 MB) is over the request size limit, refused before GraphQL; the validator's
+  // own handling of a million keys is in engine-params.test.ts. Here: as many as a request may carry.
+  it('params with 60,000 keys is refused as one short error, and a small query answers meanwhile', async () => {
+    const before = await runCount();
+    const params: Record<string, number> = {};
+    for (let i = 0; i < 60_000; i++) params[`k${i}`] = i;
+    const big = server.gql(RUN_BACKTEST, { input: { ...VALID, params } });
+    const small = server.gql(`{ strategies { id } }`);
+    const [r, s] = await Promise.all([big, small]);
+    expect(s.errors).toBeUndefined();
+    expect(s.data!.strategies.length).toBeGreaterThan(0);
+    const error = expectCode(r.errors, 'BAD_USER_INPUT');
+    expect(error.message).toBe('input.params: at most 64 parameters, got more');
+    expect(JSON.stringify(r).length).toBeLessThan(1_000);
+    expect(await runCount()).toBe(before);
+  });
+
+  it('the upper bounds themselves are accepted: 1000 bps slippage worsens fills by exactly 10 %, prices stay positive', async () => {
+    const base = { ...VALID, start: '2019-01-01', end: '2019-12-31', params: { fastPeriod: 5, slowPeriod: 20 } };
+    const ids = await Promise.all(
+      [{}, { slippageBps: 1000, commission: { perUnit: 1e6, minimumPerOrder: 1e6, percentOfNotional: 10 }, initialCash: 1e12, periodsPerYear: 1e7 }].map(
+        async (extra) => (await server.gqlOk(RUN_BACKTEST, { input: { ...base, ...extra } })).runBacktest.id as string,
+      ),
+    );
+    const fillsOf = async (id: string) => {
+      const run = await waitFor(async () => {
+        const d = await server.gqlOk(`query($id: ID!) { run(id: $id) { status error fills(first: 1000) { edges { node { side price commission quantity } } } } }`, { id });
+        return d.run.status === 'COMPLETED' || d.run.status === 'FAILED' ? d.run : null;
+      });
+      expect(run.status, run.error).toBe('COMPLETED');
+      return run.fills.edges.map((e: any) => e.node);
+    };
+    const [plain, worst] = [await fillsOf(ids[0]!), await fillsOf(ids[1]!)];
+    expect(worst.length).toBe(plain.length);
+    expect(plain.length).toBeGreaterThan(2);
+    worst.forEach((f: any, i: number) => {
+      const raw = plain[i].price; // the same market order without slippage: the bar's open
+      expect(f.price).toBeGreaterThan(0);
+      expect(f.price).toBeCloseTo(f.side === 'BUY' ? raw * 1.1 : raw * 0.9, 6);
+      // max(1e6, 1e6 × 1) + 10 % of the notional
+      expect(f.commission).toBeCloseTo(1e6 + 0.1 * f.quantity * f.price, 3);
+    });
+  });
+
+  it('a run whose equity overflows ends FAILED naming the first non-finite value; nothing of it is stored, every run stays readable', async () => {
+    // Absurd but positive prices (as a CSV could hold): BIG1 and BIG2 at 100, then 1.5e308 from bar 15.
+    const t0 = Date.UTC(2019, 0, 1);
+    const day = (i: number) => t0 + i * 86_400_000;
+    const price = (i: number) => (i >= 15 ? 1.5e308 : 100);
+    const rows = Array.from({ length: 30 }, (_, i) => ({ time: day(i), open: price(i), high: price(i), low: price(i), close: price(i) }));
+    for (const symbol of ['BIG1', 'BIG2']) writeBars(server.app.app, { dataset: 'huge', symbol, period: 'DAY', series: barSeriesFromRows(symbol, rows) });
+    const before = await everyRunReadable();
+    // The fixture buys 1 unit of each on bar 10 (filled at bar 11's open, 100: within buying power).
+    // By hand: at bar 15 each position is worth 1.5e308, together 3e308 = Infinity.
+    const input = { strategy: 'overflow', dataset: 'huge', symbols: ['BIG1', 'BIG2'], period: 'DAY' };
+    const bad = (await server.gqlOk(RUN_BACKTEST, { input })).runBacktest.id;
+    const run = await waitFor(async () => {
+      const d = await server.gqlOk(`query($id: ID!) { run(id: $id) { status error metrics { finalEquity } fills { totalCount } orders { totalCount } roundTrips { pnl } equityCurve { equity } } }`, { id: bad });
+      return d.run.status !== 'QUEUED' && d.run.status !== 'RUNNING' ? d.run : null;
+    });
+    expect(run).toEqual({
+      status: 'FAILED',
+      error: `non-finite equity at ${new Date(day(15)).toISOString()} (Infinity): positions, costs or prices overflowed; results not stored`,
+      metrics: null, fills: { totalCount: 0 }, orders: { totalCount: 0 }, roundTrips: [], equityCurve: [],
+    });
+    const after = await everyRunReadable();
+    expect(after.totalCount).toBe(before.totalCount + 1);
+    expect(after.edges.find((e: any) => e.node.id === bad).node.status).toBe('FAILED');
+  });
+
+  it('results with a non-finite number stored by an old version read as none, with the reason as the run\'s error; the list answers', async () => {
+    // As an old version stored them: written by the storage functions, without the finite check.
+    const app = server.app.app;
+    const t0 = Date.UTC(2019, 0, 2);
+    const n = 3;
+    const time = Float64Array.from({ length: n }, (_, i) => t0 + i * 86_400_000);
+    const finiteMetrics = {
+      finalEquity: 1e5, totalReturn: 0, cagr: null, volatility: null, sharpe: null, sortino: null,
+      maxDrawdown: 0, maxDrawdownDuration: 0, trades: 0, winRate: null, profitFactor: null, totalCommission: 0, exposure: 1,
+    };
+    const fill = { id: 1, orderId: 1, time: t0, symbolIndex: 0, symbol: 'SPX', barIndex: 0, side: 'BUY' as const, quantity: 10, price: 2500 };
+    // 1. commission 1e308 × 10 units: Infinity in the fill, the curve and the metrics (as issue 9 found it).
+    const overflowed: BacktestResult = {
+      orders: [],
+      fills: [{ ...fill, commission: Number.POSITIVE_INFINITY }],
+      roundTrips: [],
+      equity: {
+        length: n, time,
+        equity: Float64Array.of(1e5, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY),
+        cash: Float64Array.of(1e5, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY),
+        drawdown: Float64Array.of(0, Number.NaN, Number.NaN),
+      },
+      metrics: { ...finiteMetrics, finalEquity: Number.NEGATIVE_INFINITY, totalReturn: Number.NEGATIVE_INFINITY, maxDrawdown: Number.NaN, totalCommission: Number.POSITIVE_INFINITY },
+      barsProcessed: n,
+      partial: false,
+    };
+    // 2. Finite metrics, but one fill's commission is not: caught when its page is read.
+    const oneBadFill: BacktestResult = {
+      ...overflowed,
+      fills: [{ ...fill, commission: 1 }, { ...fill, id: 2, commission: Number.POSITIVE_INFINITY }],
+      equity: { length: n, time, equity: new Float64Array(n).fill(1e5), cash: new Float64Array(n).fill(1e5), drawdown: new Float64Array(n) },
+      metrics: finiteMetrics,
+    };
+    const store = (result: BacktestResult) => {
+      const record = createRun(app, {
+        strategy: 'sma-crossover', params: {}, symbols: ['SPX'], dataset: 'demo', period: 'DAY',
+        initialCash: 1e5, commission: { perUnit: 1e308, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0, periodsPerYear: 252,
+      });
+      finishRun(app, record.id, { status: 'COMPLETED', result });
+      return String(record.id);
+    };
+    const [a, b] = [store(overflowed), store(oneBadFill)];
+
+    const r = await server.gql(
+      `{ runs(first: 50) { totalCount edges { node { id status error metrics { finalEquity } fills(first: 5) { totalCount edges { node { commission } } } equityCurve(maxPoints: 10) { equity } } } } }`,
+    );
+    expect(r.errors, JSON.stringify(r.errors)?.slice(0, 600)).toBeUndefined();
+    const nodes = (r.data!.runs.edges as any[]).map((e) => e.node);
+    expect(nodes).toHaveLength(r.data!.runs.totalCount);
+    expect(nodes.find((x) => x.id === a)).toEqual({
+      id: a, status: 'COMPLETED', metrics: null, fills: { totalCount: 0, edges: [] }, equityCurve: [],
+      error: 'its stored results hold a non-finite number (NaN or Infinity, stored by a version that did not check for them), so they are not shown',
+    });
+    expect(nodes.find((x) => x.id === b)).toMatchObject({ id: b, status: 'COMPLETED', error: null, metrics: { finalEquity: 1e5 }, fills: { totalCount: 0, edges: [] } });
+    expect(nodes.find((x) => x.id === b).equityCurve).toHaveLength(n);
+    // Every other completed run reads whole: some fills and a curve.
+    const others = nodes.filter((x) => x.id !== a && x.id !== b && x.status === 'COMPLETED');
+    expect(others.length).toBeGreaterThan(0);
+    for (const x of others) {
+      expect(x.metrics.finalEquity).toEqual(expect.any(Number));
+      expect(x.equityCurve.length).toBeGreaterThan(1);
+    }
+    // The same through run(id) and the other entry points.
+    const one = await server.gqlOk(`query($id: ID!) { run(id: $id) { error orders { totalCount } fills(first: 1) { totalCount } roundTrips { pnl } } }`, { id: a });
+    expect(one.run).toMatchObject({ orders: { totalCount: 0 }, fills: { totalCount: 0 }, roundTrips: [] });
+    expect(one.run.error).toMatch(/non-finite number/);
+    await server.gqlOk(`mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }`, { ids: [a, b] });
+    await everyRunReadable();
+  });
+
+  it('after every absurd input above, every stored run is still readable', async () => {
+    const runs = await everyRunReadable();
+    expect(runs.totalCount).toBeGreaterThan(2);
   });
 
   it.each(TYPE_CASES.map(asObject))('$name (a GraphQL type error): BAD_USER_INPUT naming $field, nothing stored', async ({ patch, field }) => {
@@ -210,5 +437,50 @@ describe('input validation through the API', () => {
     expect(expectCode(runsLast.errors, 'BAD_USER_INPUT').message).toContain('last');
     const runsFirst = await server.gql(`{ runs(first: -3) { totalCount } }`);
     expect(expectCode(runsFirst.errors, 'BAD_USER_INPUT').message).toContain('first');
+  });
+  // Last: these add a dataset, which changes what an omitted `dataset` means.
+  describe('without dataset: the one dataset that holds every symbol for the period', () => {
+    const RUN = `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id dataset } }`;
+    const noDataset = { strategy: 'sma-crossover', period: 'DAY', start: '2019-01-01', end: '2019-02-28', params: { fastPeriod: 5, slowPeriod: 10 } };
+    const refused = async (symbols: string[], period = 'DAY') => {
+      const before = await runCount();
+      const r = await server.gql(RUN, { input: { ...noDataset, symbols, period } });
+      const error = expectCode(r.errors, 'BAD_USER_INPUT');
+      expect(error.message.startsWith('input.dataset: '), error.message).toBe(true);
+      expect(await runCount()).toBe(before);
+      return error.message;
+    };
+
+    it('uses the only dataset holding the symbols: demo for SPX DAY, synthetic for AAA MINUTE', async () => {
+      expect((await server.gqlOk(RUN, { input: { ...noDataset, symbols: ['SPX'] } })).runBacktest.dataset).toBe('demo');
+      const minute = await server.gqlOk(RUN, { input: { ...noDataset, symbols: ['AAA', 'BBB'], period: 'MINUTE', start: '2020-01-02', end: '2020-01-03' } });
+      expect(minute.runBacktest.dataset).toBe('synthetic');
+    });
+
+    it('none holds them all: refused, naming the datasets that hold some', async () => {
+      // SPX has DAY bars only in demo; AAA has no DAY bars anywhere.
+      expect(await refused(['SPX', 'AAA'])).toBe('input.dataset: no dataset holds DAY bars of every symbol (SPX, AAA); some are in demo');
+      expect(await refused(['NOPE'])).toBe('input.dataset: no dataset holds DAY bars of NOPE (datasets: demo, huge, synthetic)');
+    });
+
+    it('a second dataset with SPX DAY makes SPX ambiguous (both listed); a symbol only there picks it', async () => {
+      const t0 = Date.UTC(2019, 0, 2);
+      const rows = Array.from({ length: 60 }, (_, i) => ({ time: t0 + i * 86_400_000, open: 100 + i, high: 101 + i, low: 99 + i, close: 100 + i }));
+      writeBars(server.app.app, { dataset: 'copy', symbol: 'SPX', period: 'DAY', series: barSeriesFromRows('SPX', rows) });
+      writeBars(server.app.app, { dataset: 'copy', symbol: 'ONLY', period: 'DAY', series: barSeriesFromRows('ONLY', rows) });
+
+      expect(await refused(['SPX'])).toBe('input.dataset: 2 datasets hold DAY bars of SPX: copy, demo; name one');
+      expect((await server.gqlOk(RUN, { input: { ...noDataset, symbols: ['ONLY'] } })).runBacktest.dataset).toBe('copy');
+      expect((await server.gqlOk(RUN, { input: { ...noDataset, symbols: ['SPX', 'ONLY'] } })).runBacktest.dataset).toBe('copy');
+      expect(await refused(['ONLY', 'AAA'])).toMatch(/^input\.dataset: no dataset holds DAY bars of every symbol \(ONLY, AAA\); some are in copy$/);
+      // Naming one settles it.
+      expect((await server.gqlOk(RUN, { input: { ...noDataset, symbols: ['SPX'], dataset: 'demo' } })).runBacktest.dataset).toBe('demo');
+
+      // runSweep goes through the same validator.
+      const sweep = await server.gql(`mutation($input: RunSweepInput!) { runSweep(input: $input) { id } }`, {
+        input: { ...noDataset, symbols: ['SPX'], grid: { fastPeriod: [3, 4] }, keepTop: 0 },
+      });
+      expect(expectCode(sweep.errors, 'BAD_USER_INPUT').message).toBe('input.dataset: 2 datasets hold DAY bars of SPX: copy, demo; name one');
+    });
   });
 });

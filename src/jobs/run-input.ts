@@ -1,17 +1,44 @@
 /**
  * The one validation of a backtest request, shared by the GraphQL mutation and the CLI so both
  * refuse exactly the same inputs with the same field-level messages, before anything is stored.
+ * Every number and string that reaches the engine or storage has a documented range here (the
+ * schema descriptions are built from the same constants), and no message shows more than a brief
+ * part of what the client sent.
  */
 import { BAR_PERIODS, PERIODS_PER_YEAR, type BarPeriod } from '../engine/bars.js';
+import { brief, briefList } from '../engine/brief.js';
 import type { FieldError } from '../engine/params.js';
 import { validateStrategyParams, type AnyStrategy } from '../engine/strategy.js';
 import type { StrategyRegistry } from '../engine/strategy-registry.js';
-import { getCoverage, listDatasets } from '../data/bar-store.js';
+import { getCoverage, listDatasets, type DatasetInfo } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { dayRange, DayRangeError } from '../data/day-range.js';
 import type { CommissionSpec, NewRun } from '../data/run-types.js';
+import { checkRange, type NumberRange } from './number-range.js';
 
 export const MAX_SYMBOLS = 100;
+/** Symbols as the importer accepts them: 1 to 32 of letters, digits and `. _ ^ = -`. */
+export const SYMBOL_PATTERN = /^[A-Za-z0-9._^=-]{1,32}$/;
+export const SYMBOL_RULE = '1 to 32 letters, digits or . _ ^ = -';
+/** Strategy and dataset ids are at most this long (both are lowercase slugs). */
+export const MAX_ID_CHARS = 64;
+
+/**
+ * The numeric ranges. Wide enough for any real account, narrow enough that prices, cash and
+ * statistics stay finite: at most 1e12 units (the params bound) × 1e12 cash-sized prices is far from
+ * overflow, and slippage at most 10 % per side keeps every fill price positive.
+ */
+export const RUN_RANGES = {
+  initialCash: { min: 0, minExclusive: true, max: 1e12 },
+  perUnit: { min: 0, max: 1e6 },
+  minimumPerOrder: { min: 0, max: 1e6 },
+  /** A percent of the notional (1 = 1 %). */
+  percentOfNotional: { min: 0, max: 10 },
+  /** Basis points per side; 1000 = 10 %, so a sell at price p fills at >= 0.9 p. */
+  slippageBps: { min: 0, max: 1000 },
+  /** From yearly bars to more than one per second of a 24/7 year (SECOND is 252 × 23,400 = 5.9e6). */
+  periodsPerYear: { min: 1, max: 1e7 },
+} as const satisfies Record<string, NumberRange>;
 
 /** What a client may send; every field is checked, nothing is trusted. */
 export interface RunInput {
@@ -45,6 +72,7 @@ export class RunInputError extends Error {
 }
 
 const DEFAULT_CASH = 100_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface RunInputContext {
   readonly app: AppDatabase;
@@ -57,11 +85,11 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
   const field = (name: string) => (path ? `${path}.${name}` : name);
   const fail = (name: string, message: string) => errors.push({ field: field(name), message });
 
-  const strategy = ctx.strategies.get(input.strategy);
+  const strategy = typeof input.strategy === 'string' && input.strategy.length <= MAX_ID_CHARS ? ctx.strategies.get(input.strategy) : undefined;
   let params: Record<string, unknown> = {};
   if (strategy === undefined) {
-    const known = ctx.strategies.list().map((s) => s.id).join(', ');
-    fail('strategy', `unknown strategy ${JSON.stringify(input.strategy)} (known: ${known})`);
+    const known = briefList(ctx.strategies.list().map((s) => s.id));
+    fail('strategy', `unknown strategy ${brief(input.strategy, MAX_ID_CHARS)} (known: ${known})`);
   } else {
     const checked = validateStrategyParams(strategy, input.params);
     if (checked.ok) params = checked.values;
@@ -69,38 +97,39 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
   }
 
   const period = BAR_PERIODS.includes(input.period as BarPeriod) ? (input.period as BarPeriod) : null;
-  if (period === null) fail('period', `must be one of ${BAR_PERIODS.join(', ')}`);
+  if (period === null) fail('period', `must be one of ${BAR_PERIODS.join(', ')}, got ${brief(input.period, 20)}`);
+
+  const symbols = checkSymbols(input.symbols, (name, message) => fail(name, message));
 
   const datasets = listDatasets(ctx.app);
-  let dataset: string | undefined = input.dataset ?? datasets[0]?.id;
-  if (dataset === undefined) fail('dataset', 'no datasets are loaded');
-  else if (!datasets.some((d) => d.id === dataset)) {
-    fail('dataset', `unknown dataset ${JSON.stringify(dataset)} (known: ${datasets.map((d) => d.id).join(', ')})`);
-    dataset = undefined;
-  }
-
-  const symbols = input.symbols;
-  if (!Array.isArray(symbols) || symbols.length === 0) fail('symbols', 'must list at least one symbol');
-  else if (symbols.length > MAX_SYMBOLS) fail('symbols', `at most ${MAX_SYMBOLS} symbols per run, got ${symbols.length}`);
-  else {
-    const seen = new Set<string>();
-    symbols.forEach((symbol, i) => {
-      if (typeof symbol !== 'string' || symbol.trim() === '') fail(`symbols[${i}]`, 'must be a non-empty symbol');
-      else if (seen.has(symbol)) fail(`symbols[${i}]`, `${symbol} is listed twice`);
-      seen.add(symbol);
-    });
+  let dataset: string | undefined;
+  if (input.dataset != null) {
+    if (typeof input.dataset === 'string' && input.dataset.length <= MAX_ID_CHARS && datasets.some((d) => d.id === input.dataset)) dataset = input.dataset;
+    else fail('dataset', `unknown dataset ${brief(input.dataset, MAX_ID_CHARS)} (known: ${briefList(datasets.map((d) => d.id)) || 'none'})`);
+  } else if (datasets.length === 0) {
+    fail('dataset', 'no datasets are loaded');
+  } else if (symbols !== null && period !== null) {
+    const chosen = defaultDataset(datasets, symbols, period);
+    if (typeof chosen === 'string') dataset = chosen;
+    else fail('dataset', chosen.problem);
   }
 
   let range: { from?: number; to?: number } = {};
-  try {
-    range = dayRange(input.start, input.end);
-  } catch (e) {
-    if (!(e instanceof DayRangeError)) throw e;
-    fail(e.field, e.message);
+  const dates = { start: input.start, end: input.end };
+  for (const [name, value] of Object.entries(dates)) {
+    if (value != null && (typeof value !== 'string' || !DATE.test(value))) fail(name, `must be a YYYY-MM-DD date, got ${brief(value, 20)}`);
+  }
+  if (errors.every((e) => e.field !== field('start') && e.field !== field('end'))) {
+    try {
+      range = dayRange(input.start, input.end);
+    } catch (e) {
+      if (!(e instanceof DayRangeError)) throw e;
+      fail(e.field, e.message);
+    }
   }
 
   // Coverage: each symbol must have bars of this period, and the range must overlap them.
-  if (dataset !== undefined && period !== null && errors.every((e) => !e.field.startsWith(field('symbols')))) {
+  if (dataset !== undefined && period !== null && symbols !== null) {
     symbols.forEach((symbol, i) => {
       const cov = getCoverage(ctx.app, { dataset: dataset as string, symbol, period });
       if (cov === null) {
@@ -116,21 +145,23 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
     });
   }
 
+  const checkNumber = (name: string, value: unknown, r: NumberRange) => {
+    const problem = checkRange(value, r);
+    if (problem !== null) fail(name, problem);
+  };
   const initialCash = input.initialCash ?? DEFAULT_CASH;
-  if (!isFiniteNumber(initialCash) || initialCash <= 0) fail('initialCash', `must be a finite number > 0, got ${String(initialCash)}`);
+  checkNumber('initialCash', initialCash, RUN_RANGES.initialCash);
   const commission: CommissionSpec = {
     perUnit: input.commission?.perUnit ?? 0,
     minimumPerOrder: input.commission?.minimumPerOrder ?? 0,
     percentOfNotional: input.commission?.percentOfNotional ?? 0,
   };
-  for (const [name, value] of Object.entries(commission)) {
-    if (!isFiniteNumber(value) || value < 0) fail(`commission.${name}`, `must be a finite number >= 0, got ${String(value)}`);
+  for (const name of ['perUnit', 'minimumPerOrder', 'percentOfNotional'] as const) {
+    checkNumber(`commission.${name}`, commission[name], RUN_RANGES[name]);
   }
   const slippageBps = input.slippageBps ?? 0;
-  if (!isFiniteNumber(slippageBps) || slippageBps < 0) fail('slippageBps', `must be a finite number >= 0, got ${String(slippageBps)}`);
-  if (input.periodsPerYear != null && (!isFiniteNumber(input.periodsPerYear) || input.periodsPerYear <= 0)) {
-    fail('periodsPerYear', `must be a finite number > 0, got ${String(input.periodsPerYear)}`);
-  }
+  checkNumber('slippageBps', slippageBps, RUN_RANGES.slippageBps);
+  if (input.periodsPerYear != null) checkNumber('periodsPerYear', input.periodsPerYear, RUN_RANGES.periodsPerYear);
 
   if (errors.length > 0) throw new RunInputError(errors);
   const p = period as BarPeriod;
@@ -141,7 +172,7 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
     run: {
       strategy: (strategy as AnyStrategy).id,
       params,
-      symbols: [...symbols],
+      symbols: [...(symbols as string[])],
       dataset: dataset as string,
       period: p,
       start: input.start ?? null,
@@ -154,8 +185,50 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
   };
 }
 
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
+/** The symbols when the list is well-formed (1..MAX_SYMBOLS distinct valid names), else null after reporting why. */
+function checkSymbols(symbols: unknown, fail: (name: string, message: string) => void): string[] | null {
+  if (!Array.isArray(symbols) || symbols.length === 0) {
+    fail('symbols', 'must list at least one symbol');
+    return null;
+  }
+  if (symbols.length > MAX_SYMBOLS) {
+    fail('symbols', `at most ${MAX_SYMBOLS} symbols per run, got ${symbols.length}`);
+    return null;
+  }
+  let ok = true;
+  const seen = new Set<string>();
+  symbols.forEach((symbol: unknown, i) => {
+    if (typeof symbol !== 'string' || symbol.trim() === '') fail(`symbols[${i}]`, `must be a non-empty symbol (${SYMBOL_RULE})`);
+    else if (!SYMBOL_PATTERN.test(symbol)) fail(`symbols[${i}]`, `must be ${SYMBOL_RULE}, got ${brief(symbol, 40)}`);
+    else if (seen.has(symbol)) fail(`symbols[${i}]`, `${symbol} is listed twice`);
+    else {
+      seen.add(symbol);
+      return;
+    }
+    ok = false;
+  });
+  return ok ? (symbols as string[]) : null;
+}
+
+/**
+ * Without an explicit dataset: the one dataset holding bars of this period for every symbol. None or
+ * several is the caller's choice to make, so it is refused with the candidates named.
+ */
+function defaultDataset(datasets: readonly DatasetInfo[], symbols: readonly string[], period: BarPeriod): string | { problem: string } {
+  const holds = (d: DatasetInfo, symbol: string) => d.instruments.some((i) => i.symbol === symbol && i.coverage.some((c) => c.period === period));
+  const complete = datasets.filter((d) => symbols.every((s) => holds(d, s))).map((d) => d.id);
+  if (complete.length === 1) return complete[0]!;
+  const wanted = briefList(symbols as string[], 5);
+  if (complete.length > 1) {
+    return { problem: `${complete.length} datasets hold ${period} bars of ${wanted}: ${briefList(complete)}; name one` };
+  }
+  const partial = datasets.filter((d) => symbols.some((s) => holds(d, s))).map((d) => d.id);
+  return {
+    problem:
+      partial.length > 0
+        ? `no dataset holds ${period} bars of every symbol (${wanted}); some are in ${briefList(partial)}`
+        : `no dataset holds ${period} bars of ${wanted} (datasets: ${briefList(datasets.map((d) => d.id))})`,
+  };
 }
 
 function isoDay(ms: number): string {

@@ -4,8 +4,9 @@
  * wrong type or range, a step that does not divide its range), the objective and the size limit.
  * Combinations that break a strategy's cross-parameter rule are skipped and counted, not refused.
  */
+import { brief, briefList } from '../engine/brief.js';
 import type { ParamSpec, FieldError } from '../engine/params.js';
-import { checkParamValue, validateParams } from '../engine/params.js';
+import { checkParamsShape, checkParamValue, validateParams } from '../engine/params.js';
 import type { RunMetrics } from '../engine/results.js';
 import { RunInputError, validateRunInput, type RunInput, type RunInputContext, type ValidatedRun } from './run-input.js';
 
@@ -15,7 +16,14 @@ export const METRIC_NAMES: readonly (keyof RunMetrics)[] = [
 ];
 
 export const DEFAULT_MAX_COMBINATIONS = 10_000;
+export const MAX_COMBINATIONS_LIMIT = 1_000_000;
 export const MAX_KEEP_TOP = 100;
+/** A grid sweeps at most this many parameters... */
+export const MAX_GRID_PARAMS = 16;
+/** ...each over at most this many values (listed or from { min, max, step })... */
+export const MAX_GRID_VALUES = 10_000;
+/** ...and takes at most this many characters as JSON (checked before any per-entry work). */
+export const MAX_GRID_JSON_CHARS = 64 * 1024;
 
 export interface SweepInput extends RunInput {
   readonly grid: unknown;
@@ -60,21 +68,22 @@ export function validateSweepInput(ctx: RunInputContext, input: SweepInput): Val
     errors.push(...e.errors);
   }
   const specs: Record<string, ParamSpec> = base ? (base.strategy.params as Record<string, ParamSpec>) : {};
-  const known = Object.keys(specs).join(', ');
+  const known = briefList(Object.keys(specs));
 
   const maxCombinations = input.maxCombinations ?? DEFAULT_MAX_COMBINATIONS;
-  if (!Number.isInteger(maxCombinations) || maxCombinations < 1 || maxCombinations > 1_000_000) {
-    fail('maxCombinations', `must be an integer from 1 to 1000000, got ${maxCombinations}`);
+  if (!Number.isInteger(maxCombinations) || maxCombinations < 1 || maxCombinations > MAX_COMBINATIONS_LIMIT) {
+    fail('maxCombinations', `must be an integer from 1 to ${MAX_COMBINATIONS_LIMIT}, got ${brief(maxCombinations)}`);
   }
   const keepTop = input.keepTop ?? 10;
-  if (!Number.isInteger(keepTop) || keepTop < 0 || keepTop > MAX_KEEP_TOP) fail('keepTop', `must be an integer from 0 to ${MAX_KEEP_TOP}, got ${keepTop}`);
+  if (!Number.isInteger(keepTop) || keepTop < 0 || keepTop > MAX_KEEP_TOP) fail('keepTop', `must be an integer from 0 to ${MAX_KEEP_TOP}, got ${brief(keepTop)}`);
   const objective = (input.objective ?? 'sharpe') as keyof RunMetrics;
-  if (!METRIC_NAMES.includes(objective)) fail('objective', `unknown metric ${JSON.stringify(input.objective)} (known: ${METRIC_NAMES.join(', ')})`);
+  if (!METRIC_NAMES.includes(objective)) fail('objective', `unknown metric ${brief(input.objective, 40)} (known: ${METRIC_NAMES.join(', ')})`);
 
   // Fixed overrides: each must be a known param with a valid value.
   const baseParams: Record<string, unknown> = {};
   const overrides = input.params ?? {};
-  if (typeof overrides !== 'object' || Array.isArray(overrides)) fail('params', 'must be an object of parameter values');
+  const overridesShape = checkParamsShape(overrides, 'params');
+  if (overridesShape) errors.push(overridesShape);
   else if (base) {
     for (const [name, value] of Object.entries(overrides as Record<string, unknown>)) {
       const spec = specs[name];
@@ -88,8 +97,9 @@ export function validateSweepInput(ctx: RunInputContext, input: SweepInput): Val
   }
 
   const grid: Record<string, unknown[]> = {};
-  if (typeof input.grid !== 'object' || input.grid === null || Array.isArray(input.grid) || Object.keys(input.grid).length === 0) {
-    fail('grid', 'must be an object mapping at least one parameter to a list of values or to { min, max, step }');
+  const gridShape = checkParamsShape(input.grid, 'grid', { maxKeys: MAX_GRID_PARAMS, maxJsonChars: MAX_GRID_JSON_CHARS });
+  if (gridShape || Object.keys(input.grid as object).length === 0) {
+    fail('grid', `must be an object mapping 1 to ${MAX_GRID_PARAMS} parameters to a list of values or to { min, max, step }${gridShape ? ` (${gridShape.message})` : ''}`);
   } else if (base) {
     for (const [name, entry] of Object.entries(input.grid as Record<string, unknown>)) {
       const spec = specs[name];
@@ -98,7 +108,7 @@ export function validateSweepInput(ctx: RunInputContext, input: SweepInput): Val
         continue;
       }
       if (Object.hasOwn(baseParams, name)) fail(`grid.${name}`, 'is also fixed in params; give it in one place');
-      const values = expandEntry(`grid.${name}`, spec, entry, maxCombinations, fail);
+      const values = expandEntry(`grid.${name}`, spec, entry, Math.min(maxCombinations, MAX_GRID_VALUES), fail);
       if (values) grid[name] = values;
     }
   }
@@ -141,19 +151,22 @@ function expandEntry(
       fail(field, 'must list at least one value');
       return null;
     }
-    let ok = true;
-    entry.forEach((value, i) => {
-      const problem = checkParamValue(spec, value);
-      if (problem) {
-        fail(`${field}[${i}]`, problem);
-        ok = false;
-      }
-    });
+    if (entry.length > MAX_GRID_VALUES) {
+      fail(field, `at most ${MAX_GRID_VALUES} values, got ${entry.length}`);
+      return null;
+    }
+    // The first bad value only: one message, not one per entry of a long list.
+    const bad = entry.findIndex((value) => checkParamValue(spec, value) !== null);
+    if (bad >= 0) {
+      const more = entry.filter((value) => checkParamValue(spec, value) !== null).length - 1;
+      fail(`${field}[${bad}]`, `${checkParamValue(spec, entry[bad])}${more > 0 ? ` (and ${more} more bad values)` : ''}`);
+      return null;
+    }
     if (new Set(entry).size !== entry.length) {
       fail(field, 'lists a value twice');
-      ok = false;
+      return null;
     }
-    return ok ? entry : null;
+    return entry;
   }
   if (typeof entry !== 'object' || entry === null) {
     fail(field, 'must be a list of values or { min, max, step }');
@@ -164,7 +177,12 @@ function expandEntry(
     return null;
   }
   const range = entry as Record<string, unknown>;
-  for (const key of Object.keys(range)) if (!['min', 'max', 'step'].includes(key)) fail(`${field}.${key}`, 'unknown key (use min, max, step)');
+  const unknownKeys = Object.keys(range).filter((key) => !['min', 'max', 'step'].includes(key));
+  if (unknownKeys.length > 0) {
+    const key = unknownKeys[0]!;
+    const more = unknownKeys.length > 1 ? `; ${unknownKeys.length - 1} more unknown` : '';
+    fail(`${field}.${key.length <= 40 ? key : `${key.slice(0, 40)}...`}`, `unknown key (use min, max, step)${more}`);
+  }
   const min = range.min ?? spec.min;
   const max = range.max ?? spec.max;
   const step = range.step ?? spec.step;
@@ -175,7 +193,7 @@ function expandEntry(
       fail(`${field}.${key}`, `is required (the parameter's spec has no ${key})`);
       ok = false;
     } else if (typeof v !== 'number' || !Number.isFinite(v)) {
-      fail(`${field}.${key}`, `must be a finite number, got ${JSON.stringify(v)}`);
+      fail(`${field}.${key}`, `must be a finite number, got ${brief(v)}`);
       ok = false;
     }
   }
@@ -196,17 +214,15 @@ function expandEntry(
   }
   const count = Math.round(steps) + 1;
   if (count > maxValues) {
-    fail(field, `${count} values exceed maxCombinations (${maxValues})`);
+    fail(field, `${count} values exceed the limit of ${maxValues} (maxCombinations, at most ${MAX_GRID_VALUES} per parameter)`);
     return null;
   }
   // min + k × step, computed from k each time so float error does not accumulate.
   const values = Array.from({ length: count }, (_, k) => (k === count - 1 ? hi : lo + k * by));
-  values.forEach((value, i) => {
-    const problem = checkParamValue(spec, value);
-    if (problem) {
-      fail(`${field}`, `value ${value} (#${i}) ${problem}`);
-      ok = false;
-    }
-  });
-  return ok ? values : null;
+  const bad = values.findIndex((value) => checkParamValue(spec, value) !== null);
+  if (bad >= 0) {
+    fail(`${field}`, `value ${values[bad]} (#${bad}) ${checkParamValue(spec, values[bad])}`);
+    return null;
+  }
+  return values;
 }

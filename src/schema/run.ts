@@ -1,8 +1,10 @@
 /** BacktestRun with its results, the run queries and mutations, and the live subscriptions. */
 import type { Fill } from '../engine/orders.js';
 import type { RunMetrics } from '../engine/results.js';
-import { getEquityCurve, getFills, getOrders, getRoundTrips, getRun, listRuns, RUN_STATUSES, type RunRecord } from '../data/run-store.js';
+import { getRun, listRuns, RUN_STATUSES, type RunRecord } from '../data/run-store.js';
 import { RunInputError, validateRunInput, type RunInput } from '../jobs/run-input.js';
+import { COMMISSION_INPUT_DOCS, RUN_INPUT_DOCS } from '../jobs/run-input-docs.js';
+import { finiteSamples, readableEquity, readableFills, readableMetrics, readableOrders, readableRoundTrips, runError } from '../jobs/readable-results.js';
 import { equityStream, fillStream, parseRunId, statusStream } from '../jobs/run-streams.js';
 import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
 import { builder, type GraphQLContext } from './builder.js';
@@ -58,7 +60,7 @@ export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implem
     status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
     progress: t.float({ resolve: (r, _a, ctx) => liveState(ctx, r).progress }),
     barsProcessed: t.int({ resolve: (r, _a, ctx) => liveState(ctx, r).barsProcessed }),
-    error: t.exposeString('error', { nullable: true }),
+    error: t.string({ nullable: true, resolve: (r) => runError(r) }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.finishedAt }),
@@ -66,14 +68,14 @@ export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implem
       type: RunMetricsRef,
       nullable: true,
       description: 'Null until the run has ended; a cancelled run reports the metrics of its partial results.',
-      resolve: (r) => (r.status === 'COMPLETED' || r.status === 'CANCELLED' ? r.metrics : null),
+      resolve: (r) => (r.status === 'COMPLETED' || r.status === 'CANCELLED' ? readableMetrics(r) : null),
     }),
     fills: t.connection(
       {
         type: FillRef,
         description: 'In execution order.',
         resolve: (r, args, ctx) =>
-          offsetConnection(args, (offset, limit) => getFills(ctx.app, r.id, { offset, limit }), (item) => ({ runId: r.id, item })),
+          offsetConnection(args, (offset, limit) => readableFills(ctx.app, r, { offset, limit }), (item) => ({ runId: r.id, item })),
       },
       { name: 'FillConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
     ),
@@ -82,19 +84,19 @@ export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implem
         type: OrderRef,
         description: 'In submission order.',
         resolve: (r, args, ctx) =>
-          offsetConnection(args, (offset, limit) => getOrders(ctx.app, r.id, { offset, limit }), (item) => ({ runId: r.id, item })),
+          offsetConnection(args, (offset, limit) => readableOrders(ctx.app, r, { offset, limit }), (item) => ({ runId: r.id, item })),
       },
       { name: 'OrderConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
     ),
-    roundTrips: t.field({ type: [RoundTripRef], resolve: (r, _a, ctx) => getRoundTrips(ctx.app, r.id).items }),
+    roundTrips: t.field({ type: [RoundTripRef], resolve: (r, _a, ctx) => readableRoundTrips(ctx.app, r) }),
     equityCurve: t.field({
       type: [EquityPointRef],
       description: 'One point per timestamp; maxPoints downsamples, keeping the first, the last and the extremes.',
       args: { maxPoints: t.arg.int() },
       resolve: (r, args, ctx) => {
         if (args.maxPoints != null && args.maxPoints < 2) throw badField('maxPoints', `must be >= 2, got ${args.maxPoints}`);
-        const curve = getEquityCurve(ctx.app, r.id, args.maxPoints ?? undefined);
-        if (!curve) return ctx.jobs.activeRun(r.id)?.equity ?? [];
+        const curve = readableEquity(ctx.app, r, args.maxPoints ?? undefined);
+        if (!curve) return finiteSamples(ctx.jobs.activeRun(r.id)?.equity ?? []);
         const points: EquitySample[] = new Array(curve.length);
         for (let k = 0; k < curve.length; k++) points[k] = { time: curve.time[k], equity: curve.equity[k], cash: curve.cash[k], drawdown: curve.drawdown[k] };
         return points;
@@ -157,25 +159,25 @@ builder.queryFields((t) => ({
 
 export const CommissionInput = builder.inputType('CommissionInput', {
   fields: (t) => ({
-    perUnit: t.float({ defaultValue: 0 }),
-    minimumPerOrder: t.float({ defaultValue: 0 }),
-    percentOfNotional: t.float({ defaultValue: 0 }),
+    perUnit: t.float({ defaultValue: 0, description: COMMISSION_INPUT_DOCS.perUnit }),
+    minimumPerOrder: t.float({ defaultValue: 0, description: COMMISSION_INPUT_DOCS.minimumPerOrder }),
+    percentOfNotional: t.float({ defaultValue: 0, description: COMMISSION_INPUT_DOCS.percentOfNotional }),
   }),
 });
 
 const RunBacktestInput = builder.inputType('RunBacktestInput', {
   fields: (t) => ({
-    strategy: t.id({ required: true }),
-    params: t.field({ type: 'JSONObject', description: 'Overrides of the defaults, validated against the specs.' }),
-    symbols: t.stringList({ required: true }),
+    strategy: t.id({ required: true, description: RUN_INPUT_DOCS.strategy }),
+    params: t.field({ type: 'JSONObject', description: RUN_INPUT_DOCS.params }),
+    symbols: t.stringList({ required: true, description: RUN_INPUT_DOCS.symbols }),
     period: t.field({ type: BarPeriodEnum, required: true }),
-    dataset: t.id({ description: 'Default: the first dataset.' }),
-    start: t.field({ type: 'Date', description: 'Inclusive; default: the first bar.' }),
-    end: t.field({ type: 'Date', description: 'Inclusive (whole day); default: the last bar.' }),
-    initialCash: t.float({ defaultValue: 100_000 }),
+    dataset: t.id({ description: RUN_INPUT_DOCS.dataset }),
+    start: t.field({ type: 'Date', description: RUN_INPUT_DOCS.start }),
+    end: t.field({ type: 'Date', description: RUN_INPUT_DOCS.end }),
+    initialCash: t.float({ defaultValue: 100_000, description: RUN_INPUT_DOCS.initialCash }),
     commission: t.field({ type: CommissionInput }),
-    slippageBps: t.float({ defaultValue: 0 }),
-    periodsPerYear: t.float({ description: 'Annualisation of volatility, Sharpe and Sortino; default by period (252 for DAY).' }),
+    slippageBps: t.float({ defaultValue: 0, description: RUN_INPUT_DOCS.slippageBps }),
+    periodsPerYear: t.float({ description: RUN_INPUT_DOCS.periodsPerYear }),
   }),
 });
 

@@ -2,6 +2,7 @@
 import { getRun } from '../data/run-store.js';
 import { getSweep, getSweepResults, listSweeps, type SweepRecord, type SweepResultRecord } from '../data/sweep-store.js';
 import { RunInputError } from '../jobs/run-input.js';
+import { RUN_INPUT_DOCS, SWEEP_INPUT_DOCS } from '../jobs/run-input-docs.js';
 import { sweepStream, SweepNotFoundError } from '../jobs/run-streams.js';
 import { validateSweepInput } from '../jobs/sweep-input.js';
 import type { SweepSnapshot } from '../jobs/sweep-manager.js';
@@ -120,26 +121,22 @@ builder.queryFields((t) => ({
 
 const RunSweepInput = builder.inputType('RunSweepInput', {
   fields: (t) => ({
-    strategy: t.id({ required: true }),
-    params: t.field({ type: 'JSONObject', description: 'Fixed overrides shared by every combination.' }),
-    symbols: t.stringList({ required: true }),
+    strategy: t.id({ required: true, description: RUN_INPUT_DOCS.strategy }),
+    params: t.field({ type: 'JSONObject', description: SWEEP_INPUT_DOCS.params }),
+    symbols: t.stringList({ required: true, description: RUN_INPUT_DOCS.symbols }),
     period: t.field({ type: BarPeriodEnum, required: true }),
-    dataset: t.id(),
-    start: t.field({ type: 'Date' }),
-    end: t.field({ type: 'Date' }),
-    initialCash: t.float({ defaultValue: 100_000 }),
+    dataset: t.id({ description: RUN_INPUT_DOCS.dataset }),
+    start: t.field({ type: 'Date', description: RUN_INPUT_DOCS.start }),
+    end: t.field({ type: 'Date', description: RUN_INPUT_DOCS.end }),
+    initialCash: t.float({ defaultValue: 100_000, description: RUN_INPUT_DOCS.initialCash }),
     commission: t.field({ type: CommissionInput }),
-    slippageBps: t.float({ defaultValue: 0 }),
-    periodsPerYear: t.float(),
-    grid: t.field({
-      type: 'JSONObject',
-      required: true,
-      description: 'Param name -> a list of values, or { min, max, step } (each defaulting to the spec).',
-    }),
+    slippageBps: t.float({ defaultValue: 0, description: RUN_INPUT_DOCS.slippageBps }),
+    periodsPerYear: t.float({ description: RUN_INPUT_DOCS.periodsPerYear }),
+    grid: t.field({ type: 'JSONObject', required: true, description: SWEEP_INPUT_DOCS.grid }),
     objective: t.string({ defaultValue: 'sharpe', description: 'A RunMetrics field name.' }),
     maximize: t.boolean({ defaultValue: true }),
-    keepTop: t.int({ defaultValue: 10, description: 'The best N are also stored as full runs (linked by runId).' }),
-    maxCombinations: t.int({ defaultValue: 10_000, description: 'A larger grid is refused.' }),
+    keepTop: t.int({ defaultValue: 10, description: SWEEP_INPUT_DOCS.keepTop }),
+    maxCombinations: t.int({ defaultValue: 10_000, description: SWEEP_INPUT_DOCS.maxCombinations }),
   }),
 });
 
