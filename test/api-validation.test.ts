@@ -458,9 +458,16 @@ describe('input validation through the API', () => {
     });
 
     it('none holds them all: refused, naming the datasets that hold some', async () => {
-      // SPX has DAY bars only in demo; AAA has no DAY bars anywhere.
+      // The candidates as the API lists them, filtered here by hand (a second reading of the rule).
+      const { datasets } = await server.gqlOk(`{ datasets { id instruments { symbol coverage { period } } } }`);
+      const holding = (symbol: string) =>
+        (datasets as any[]).filter((d) => d.instruments.some((i: any) => i.symbol === symbol && i.coverage.some((c: any) => c.period === 'DAY'))).map((d) => d.id);
+      expect(holding('SPX')).toEqual(['demo']);
+      expect(holding('AAA')).toEqual([]); // the synthetic AAA is MINUTE only
       expect(await refused(['SPX', 'AAA'])).toBe('input.dataset: no dataset holds DAY bars of every symbol (SPX, AAA); some are in demo');
-      expect(await refused(['NOPE'])).toBe('input.dataset: no dataset holds DAY bars of NOPE (datasets: demo, huge, synthetic)');
+      const all = (datasets as any[]).map((d) => d.id).sort().join(', ');
+      expect(all).toContain('demo, huge');
+      expect(await refused(['NOPE'])).toBe(`input.dataset: no dataset holds DAY bars of NOPE (datasets: ${all})`);
     });
 
     it('a second dataset with SPX DAY makes SPX ambiguous (both listed); a symbol only there picks it', async () => {
