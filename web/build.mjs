@@ -3,12 +3,13 @@
  * Builds the dashboard (typecheck, then Vite) into web/dist. Run by `npm ci` (prepare) and, when
  * the build is missing, by `npm start` (prestart), so the README's two commands do all the set-up.
  *   node web/build.mjs               build
- *   node web/build.mjs --if-missing  build only when web/dist lacks the page or a bundle it names
+ *   node web/build.mjs --if-outdated build only when web/dist lacks the page or a bundle it names,
+ *                                    or is older than a source file
  * Without the dev dependencies (npm ci --omit=dev) it says so and leaves the service to run without
  * the dashboard (GET / then explains how to build it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +21,23 @@ function built() {
   const page = join(dist, 'index.html');
   if (!existsSync(page)) return false;
   const assets = [...readFileSync(page, 'utf8').matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]);
-  return assets.length > 0 && assets.every((a) => existsSync(join(dist, a)));
+  if (assets.length === 0 || !assets.every((a) => existsSync(join(dist, a)))) return false;
+  const builtAt = statSync(page).mtimeMs;
+  return newestSource([join(web, 'src'), join(web, 'index.html'), join(web, 'vite.config.ts'), join(web, 'tsconfig.json')]) <= builtAt;
 }
 
-if (process.argv.includes('--if-missing') && built()) process.exit(0);
+function newestSource(paths) {
+  let newest = 0;
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    const s = statSync(p);
+    if (s.isDirectory()) newest = Math.max(newest, newestSource(readdirSync(p).map((n) => join(p, n))));
+    else newest = Math.max(newest, s.mtimeMs);
+  }
+  return newest;
+}
+
+if (process.argv.includes('--if-outdated') && built()) process.exit(0);
 
 const require = createRequire(import.meta.url);
 let tsc;

@@ -17,5 +17,8 @@ export function time(iso: string | null | undefined): string {
 
 export const date = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '–');
 
+/** A run's start..end dates; open ends read as the first or last bar. */
+export const range = (start: string | null, end: string | null) => (start || end ? `${start ?? 'first bar'} … ${end ?? 'last bar'}` : 'all bars');
+
 /** Seconds since the epoch for lightweight-charts. */
 export const chartTime = (iso: string) => Math.floor(Date.parse(iso) / 1000);

@@ -181,13 +181,13 @@ export interface RoundTrip {
   entryPrice: number;
   exitPrice: number;
   pnl: number;
-  returnPct: number;
+  return: number;
   bars: number;
 }
 export const REPORT = `query DashboardReport($id: ID!) {
   run(id: $id) {
     ${RUN_SUMMARY}
-    roundTrips { symbol side quantity entryTime exitTime entryPrice exitPrice pnl returnPct bars }
+    roundTrips { symbol side quantity entryTime exitTime entryPrice exitPrice pnl return bars }
     equityCurve(maxPoints: 2000) { time equity cash drawdown }
   }
 }`;

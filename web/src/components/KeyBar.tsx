@@ -17,7 +17,7 @@ export function KeyBar() {
         <input
           type="password"
           autocomplete="off"
-          placeholder={saved ? 'saved' : 'none (open mode)'}
+          placeholder={saved ? 'saved' : 'not set'}
           value={value}
           onInput={(e) => setValue(e.currentTarget.value)}
           data-testid="api-key"

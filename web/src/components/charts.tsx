@@ -25,7 +25,8 @@ const BASE_OPTIONS = {
   layout: { background: { color: '#ffffff' }, textColor: '#334155', fontFamily: 'system-ui, sans-serif', attributionLogo: false },
   grid: { vertLines: { color: '#eef2f7' }, horzLines: { color: '#eef2f7' } },
   rightPriceScale: { borderColor: '#cbd5e1' },
-  timeScale: { borderColor: '#cbd5e1', timeVisible: true, secondsVisible: false },
+  // A whole run fits the width: thousands of points may share few pixels (the default floor is 0.5 px a bar).
+  timeScale: { borderColor: '#cbd5e1', timeVisible: true, secondsVisible: false, minBarSpacing: 0.01 },
   crosshair: { mode: 0 },
 } as const;
 
@@ -34,9 +35,14 @@ export const SERIES_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea58
 function useChart(setup: (chart: IChartApi) => () => void, deps: unknown[]) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const chart = createChart(ref.current!, BASE_OPTIONS);
+    const box = ref.current!;
+    const chart = createChart(box, BASE_OPTIONS);
     const teardown = setup(chart);
+    // Fit once the box has its size (autoSize measures it after the first layout).
+    const resized = new ResizeObserver(() => chart.timeScale().fitContent());
+    resized.observe(box);
     return () => {
+      resized.disconnect();
       teardown();
       chart.remove();
     };
@@ -113,7 +119,12 @@ export function PriceChart({ bars, fills, height = 360 }: { bars: readonly Price
       candles.setData(bars.map((b, i) => ({ time: times[i] as UTCTimestamp, open: b.open, high: b.high, low: b.low, close: b.close })));
       chart.timeScale().fitContent();
       const markers = createSeriesMarkers(candles, []);
-      const pump = () => markers.setMarkers(fillMarkers(times, fills.items));
+      const box = chart.chartElement().parentElement;
+      const pump = () => {
+        const list = fillMarkers(times, fills.items);
+        markers.setMarkers(list);
+        if (box) box.dataset.markers = String(list.length);
+      };
       pump();
       return fills.listen(pump);
     },

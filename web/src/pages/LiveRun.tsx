@@ -7,7 +7,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { onApiKeyChange } from '../api/api-key';
 import { asProblem, type ApiProblem } from '../api/errors';
 import { gql } from '../api/graphql';
-import { CANCEL_RUN, PRICE_BARS, RUN, isTerminal, type EquityPoint, type Fill, type PriceBarsData, type RunData } from '../api/queries';
+import { CANCEL_RUN, EQUITY_CURVE, PRICE_BARS, RUN, isTerminal, type EquityCurveData, type EquityPoint, type Fill, type PriceBarsData, type RunData } from '../api/queries';
 import { Banner } from '../components/Banner';
 import { EquityDrawdownChart, PriceChart, type GrowingSeries } from '../components/charts';
 import { FillsTable } from '../components/FillsTable';
@@ -34,6 +34,10 @@ export function LiveRunPage({ id }: { id: string }) {
   }, [ended]);
 
   const equity = useMemo<GrowingSeries<EquityPoint>>(() => ({ get items() { return stream.equity; }, listen: (l) => stream.listen(l) }), [stream]);
+  // Live samples are a few per progress step; once the run has ended its stored curve replaces them.
+  const stored = useQuery<EquityCurveData>(EQUITY_CURVE, ended ? { id } : null);
+  const storedCurve = stored.data?.run?.equityCurve;
+  const storedEquity = useMemo<GrowingSeries<EquityPoint> | null>(() => (storedCurve?.length ? { items: storedCurve, listen: () => () => {} } : null), [storedCurve]);
 
   const info = run.data?.run;
   const [symbol, setSymbol] = useState<string | null>(null);
@@ -127,7 +131,7 @@ export function LiveRunPage({ id }: { id: string }) {
       <div class="charts">
         <section>
           <h3>Equity and drawdown</h3>
-          <EquityDrawdownChart source={equity} />
+          <EquityDrawdownChart key={storedEquity ? 'stored' : 'live'} source={storedEquity ?? equity} />
         </section>
         <section>
           <h3>

@@ -9,7 +9,7 @@ import { ANALYTICS, REPORT, type Analytics, type AnalyticsData, type EquityPoint
 import { Banner } from '../components/Banner';
 import { EquityDrawdownChart, type GrowingSeries } from '../components/charts';
 import { MetricsPanel } from '../components/MetricsPanel';
-import { date, money, num, pct, time } from '../format';
+import { money, num, pct, range, time } from '../format';
 import { useQuery } from '../hooks';
 import { href } from '../router';
 
@@ -29,7 +29,7 @@ export function ReportPage({ id }: { id: string }) {
         <h2>
           Report of run {id}
           <span class="subtitle">
-            {run.strategy.title} · {run.symbols.join(', ')} · {run.period} · {run.dataset} · {date(run.start)} … {date(run.end)}
+            {run.strategy.title} · {run.symbols.join(', ')} · {run.period} · {run.dataset} · {range(run.start, run.end)}
           </span>
         </h2>
         <span class={`badge status-${run.status.toLowerCase()}`}>{run.status}</span>
@@ -75,7 +75,7 @@ export function ReportPage({ id }: { id: string }) {
                   <td>{time(t.exitTime)}</td>
                   <td class="num">{money(t.exitPrice)}</td>
                   <td class="num">{money(t.pnl)}</td>
-                  <td class="num">{pct(t.returnPct)}</td>
+                  <td class="num">{pct(t.return)}</td>
                   <td class="num">{t.bars}</td>
                 </tr>
               ))}
@@ -149,7 +149,7 @@ function AnalyticsSections({ a }: { a: Analytics }) {
     <>
       <section>
         <h3>Monthly returns</h3>
-        <div class="scroll">
+        <div class="wide">
           <table class="data monthly" data-testid="monthly-returns">
             <thead>
               <tr>

@@ -4,7 +4,7 @@ import { asProblem, type ApiProblem } from '../api/errors';
 import { gql } from '../api/graphql';
 import { CANCEL_RUN, CATALOG, DELETE_RUNS, RUNS, isTerminal, type CatalogData, type RunsData, type RunStatus, type RunSummary } from '../api/queries';
 import { Banner } from '../components/Banner';
-import { date, money, pct, time } from '../format';
+import { money, pct, range, time } from '../format';
 import { useQuery } from '../hooks';
 import { href, navigate } from '../router';
 
@@ -165,9 +165,7 @@ export function RunsPage() {
                 <td>{r.strategy.title}</td>
                 <td>{r.symbols.join(', ')}</td>
                 <td>{r.period}</td>
-                <td>
-                  {date(r.start)} … {date(r.end)}
-                </td>
+                <td>{range(r.start, r.end)}</td>
                 <td>
                   <span class={`badge status-${r.status.toLowerCase()}`}>{r.status}</span>
                   {!isTerminal(r.status) ? <span class="muted"> {pct(r.progress, 0)}</span> : null}
