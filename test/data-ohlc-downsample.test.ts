@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barSeriesFromRows } from '../src/engine/bars.js';
 import { downsampleOhlc, type OhlcBar } from '../src/data/ohlc-downsample.js';
 import { loadSp500 } from './support/sp500.js';
+import { startServer, type TestServer } from './support/test-server.js';
 
 interface Row {
   time: number;
@@ -92,5 +93,48 @@ describe('downsampleOhlc', () => {
   it('refuses a bucket count that is not a positive integer', () => {
     const s = barSeriesFromRows('X', rowsOf(3));
     for (const bad of [0, -1, 1.5, NaN]) expect(() => downsampleOhlc(s, bad)).toThrow(RangeError);
+  });
+});
+
+describe('Instrument.bars over GraphQL', () => {
+  let server: TestServer;
+  const BARS = `query($symbol: String!, $period: BarPeriod!, $start: DateTime, $end: DateTime, $maxPoints: Int) {
+    instrument(dataset: "demo", symbol: $symbol) { symbol bars(period: $period, start: $start, end: $end, maxPoints: $maxPoints) { time open high low close volume } }
+  }`;
+  const spxRows = (): Row[] => {
+    const s = loadSp500();
+    return Array.from({ length: s.length }, (_, i) => ({ time: s.time[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! }));
+  };
+  const asWire = (bars: OhlcBar[]) => bars.map((b) => ({ ...b, time: new Date(b.time).toISOString() }));
+
+  beforeAll(async () => {
+    server = await startServer();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers the S&P 500 downsampled like the naive computation over the CSV read directly', async () => {
+    const d = await server.gqlOk(BARS, { symbol: 'SPX', period: 'DAY', maxPoints: 300 });
+    expect(d.instrument.bars).toEqual(asWire(naiveOhlc(spxRows(), 300)));
+  });
+
+  it('takes start and end as inclusive bounds and returns bar for bar what fits', async () => {
+    const d = await server.gqlOk(BARS, { symbol: 'SPX', period: 'DAY', start: '2020-01-02T00:00:00Z', end: '2020-01-31T00:00:00Z', maxPoints: 5000 });
+    const january = spxRows().filter((r) => r.time >= Date.UTC(2020, 0, 2) && r.time <= Date.UTC(2020, 0, 31));
+    expect(january.length).toBeGreaterThan(15);
+    expect(d.instrument.bars).toEqual(asWire(january));
+  });
+
+  it('refuses maxPoints out of 2..5000 and an end before the start, naming the argument; an unknown symbol is null', async () => {
+    for (const maxPoints of [1, 5001]) {
+      const r = await server.gql(BARS, { symbol: 'SPX', period: 'DAY', maxPoints });
+      expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      expect(r.errors?.[0]?.message).toMatch(/^maxPoints: must be from 2 to 5000/);
+    }
+    const r = await server.gql(BARS, { symbol: 'SPX', period: 'DAY', start: '2020-02-01T00:00:00Z', end: '2020-01-01T00:00:00Z' });
+    expect(r.errors?.[0]?.message).toMatch(/^end: must not be before start/);
+    expect((await server.gqlOk(BARS, { symbol: 'NOPE', period: 'DAY' })).instrument).toBeNull();
+    expect((await server.gqlOk(BARS, { symbol: 'SPX', period: 'MINUTE' })).instrument.bars).toEqual([]);
   });
 });

@@ -121,7 +121,9 @@ export function operationCost(
   };
   const listSize = (parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>, node: Parameters<typeof argValue>[0], pageSize: number): number => {
     if (field.name === 'edges' && parent.name.endsWith('Connection')) return pageSize;
-    if (field.args.some((a) => a.name === 'maxPoints')) return Math.min(atLeastOne(argValue(node, 'maxPoints') ?? settings.seriesSize), settings.seriesSize);
+    const maxPoints = field.args.find((a) => a.name === 'maxPoints');
+    // An omitted maxPoints counts as its schema default when it has one (Instrument.bars: 1000).
+    if (maxPoints) return Math.min(atLeastOne(argValue(node, 'maxPoints') ?? (typeof maxPoints.defaultValue === 'number' ? maxPoints.defaultValue : settings.seriesSize)), settings.seriesSize);
     return settings.longLists[`${parent.name}.${field.name}`] ?? settings.defaultListSize;
   };
 
