@@ -1,6 +1,7 @@
 /**
  * One SQLite connection with the drizzle schema. Every thread or process opens its own;
- * WAL lets readers run alongside the single writer and busy_timeout queues writers.
+ * WAL lets readers run alongside the single writer and busy_timeout queues writers (inside the
+ * service, writes are serialised by design: see jobs/job-manager.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -22,10 +23,20 @@ export interface AppDatabase {
 /** The repo's drizzle/ folder, found from this file so it works from any cwd (src/data -> ../../drizzle). */
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-export function openDatabase(path: string = process.env.DATABASE_PATH ?? './data/backtest.db'): AppDatabase {
+export interface OpenOptions {
+  /**
+   * How long a write waits for another connection's write transaction before SQLITE_BUSY (default
+   * 5000 ms). The service's storage thread uses a short one and retries between short waits.
+   */
+  readonly busyTimeoutMs?: number;
+  /** Apply pending migrations (default true); a second connection of a process that migrated already skips them. */
+  readonly migrate?: boolean;
+}
+
+export function openDatabase(path: string = process.env.DATABASE_PATH ?? './data/backtest.db', options: OpenOptions = {}): AppDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   // `timeout` is busy_timeout, set at open so the pragmas below already wait for other connections.
-  const sqlite = new Database(path, { timeout: 5000 });
+  const sqlite = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
@@ -33,7 +44,23 @@ export function openDatabase(path: string = process.env.DATABASE_PATH ?? './data
     // Bar and equity blobs are read in bulk; mapping the file skips a read() per page.
     sqlite.pragma('mmap_size = 1073741824');
     const db = drizzle({ client: sqlite, schema });
-    applyMigrations(db);
+    if (options.migrate !== false) applyMigrations(db);
+    return { sqlite, db, path, close: () => sqlite.close() };
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}
+
+/**
+ * A connection that only reads (the pool threads): no migrations, and SQLite itself refuses any
+ * write, so a pool thread can never hold the write lock. The file must exist and be migrated already.
+ */
+export function openReadOnlyDatabase(path: string): AppDatabase {
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+  try {
+    sqlite.pragma('mmap_size = 1073741824');
+    const db = drizzle({ client: sqlite, schema });
     return { sqlite, db, path, close: () => sqlite.close() };
   } catch (err) {
     sqlite.close();

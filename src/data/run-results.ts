@@ -1,34 +1,45 @@
 /**
- * A run's detailed results: written by finishRun, read page by page for the API.
- * Rows are keyed (runId, seq) where seq is the position in the engine's result arrays.
+ * A run's detailed results: written by finishRun (or block by block by the job manager), read page
+ * by page for the API. Orders, fills and round trips are columnar blocks (result-blocks.ts); runs
+ * stored before the blocks existed keep rows keyed (runId, seq) in their own tables and still read.
  */
-import { asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, lt, lte, max } from 'drizzle-orm';
 import type { Fill, Order } from '../engine/orders.js';
 import type { BacktestResult, EquityCurve, RoundTrip } from '../engine/results.js';
-import { bulkInsert } from './bulk-insert.js';
 import type { AppDatabase } from './db.js';
 import { downsampleEquity } from './downsample.js';
-import { decodeEquity, encodeEquity } from './equity-codec.js';
+import { decodeEquity, encodeEquity, type EncodedEquity } from './equity-codec.js';
+import { compressBlock, decodeBlock, encodeBlocks, type ResultBlock, type ResultItemOf, type ResultKind } from './result-blocks.js';
 import type { Page, PageOptions } from './run-types.js';
-import { equityCurves, fills, orders, roundTrips } from './schema/index.js';
-
+import { equityCurves, fills, orders, resultBlocks, roundTrips } from './schema/index.js';
 
 /** Replaces whatever results the run had; call inside the finishing transaction. */
 export function writeResults(app: AppDatabase, runId: number, r: BacktestResult): void {
   deleteResults(app, runId);
-  bulkInsert(app, orders, r.orders.map((o, seq) => orderRow(runId, seq, o)));
-  bulkInsert(app, fills, r.fills.map((f, seq) => ({ runId, seq, fillId: f.id, ...fillFields(f) })));
-  bulkInsert(app, roundTrips, r.roundTrips.map((t, seq) => ({ runId, seq, ...t })));
-  app.db.insert(equityCurves).values({ runId, ...encodeEquity(r.equity) }).run();
+  const blocks = [...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)];
+  insertResultBlocks(app, runId, blocks.map(compressBlock));
+  insertEquity(app, runId, encodeEquity(r.equity));
+}
+
+/** Stores encoded blocks of a run; the caller owns the transaction (and may split a run's blocks over several). */
+export function insertResultBlocks(app: AppDatabase, runId: number, blocks: readonly ResultBlock[]): void {
+  const insert = app.sqlite.prepare(
+    'INSERT INTO result_blocks (run_id, kind, first_seq, count, format, dictionary, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const b of blocks) insert.run(runId, b.kind, b.firstSeq, b.count, b.format, b.dictionary, bufferOf(b.bytes));
+}
+
+export function insertEquity(app: AppDatabase, runId: number, e: EncodedEquity): void {
+  app.db.insert(equityCurves).values({ runId, ...e }).run();
 }
 
 export function deleteResults(app: AppDatabase, runId: number): void {
-  for (const t of [orders, fills, roundTrips, equityCurves]) app.db.delete(t).where(eq(t.runId, runId)).run();
+  for (const t of [orders, fills, roundTrips, equityCurves, resultBlocks]) app.db.delete(t).where(eq(t.runId, runId)).run();
 }
 
 /** Orders in submission order. */
 export function getOrders(app: AppDatabase, runId: number, page: PageOptions = {}): Page<Order> {
-  return paged(app, orders, runId, page, (r) => ({
+  return blockPage(app, runId, 'orders', page) ?? rowPage(app, orders, runId, page, (r) => ({
     id: r.orderId,
     time: r.time,
     symbolIndex: r.symbolIndex,
@@ -40,6 +51,13 @@ export function getOrders(app: AppDatabase, runId: number, page: PageOptions = {
     stopPrice: r.stopPrice,
     timeInForce: r.timeInForce,
     tag: r.tag,
+    // Order kinds these rows predate: no trail, no bracket parent, no OCO group.
+    trailAmount: null,
+    trailPercent: null,
+    parentId: null,
+    ocoGroup: null,
+    bestPrice: 0,
+    held: false,
     status: r.status,
     filledQuantity: r.filledQuantity,
     averageFillPrice: r.averageFillPrice,
@@ -53,12 +71,12 @@ export function getOrders(app: AppDatabase, runId: number, page: PageOptions = {
 
 /** Fills in execution order. */
 export function getFills(app: AppDatabase, runId: number, page: PageOptions = {}): Page<Fill> {
-  return paged(app, fills, runId, page, ({ runId: _r, seq: _s, fillId, ...f }) => ({ id: fillId, ...f }));
+  return blockPage(app, runId, 'fills', page) ?? rowPage(app, fills, runId, page, ({ runId: _r, seq: _s, fillId, ...f }) => ({ id: fillId, ...f }));
 }
 
 /** Round trips in the order they closed. */
 export function getRoundTrips(app: AppDatabase, runId: number, page: PageOptions = {}): Page<RoundTrip> {
-  return paged(app, roundTrips, runId, page, ({ runId: _r, seq: _s, ...t }) => t);
+  return blockPage(app, runId, 'roundTrips', page) ?? rowPage(app, roundTrips, runId, page, ({ runId: _r, seq: _s, ...t }) => t);
 }
 
 /** The stored curve (null if none), reduced to at most maxPoints with downsampleEquity when given. */
@@ -69,42 +87,47 @@ export function getEquityCurve(app: AppDatabase, runId: number, maxPoints?: numb
   return maxPoints === undefined ? curve : downsampleEquity(curve, maxPoints);
 }
 
-function orderRow(runId: number, seq: number, o: Order): typeof orders.$inferInsert {
-  return {
-    runId,
-    seq,
-    orderId: o.id,
-    time: o.time,
-    symbolIndex: o.symbolIndex,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    quantity: o.quantity,
-    limitPrice: o.limitPrice,
-    stopPrice: o.stopPrice,
-    timeInForce: o.timeInForce,
-    tag: o.tag,
-    status: o.status,
-    filledQuantity: o.filledQuantity,
-    averageFillPrice: o.averageFillPrice,
-    reason: o.reason,
-    triggered: o.triggered,
-    submittedStep: o.submittedStep,
-    // GTC orders never expire: the engine says Infinity, the column says NULL.
-    expiresAt: Number.isFinite(o.expiresAt) ? o.expiresAt : null,
-    updatedAt: o.updatedAt,
-  };
-}
-
-function fillFields(f: Fill) {
-  const { id: _id, ...rest } = f;
-  return rest;
-}
-
-
 type ResultTable = typeof orders | typeof fills | typeof roundTrips;
 
-function paged<T extends ResultTable, R>(
+/**
+ * A page read from the run's blocks: the block holding `offset` and the following ones up to
+ * offset + limit, decoding only the items asked for. Null when the run has no blocks of this kind
+ * (stored as rows before blocks existed, or none at all): the row tables answer then.
+ */
+function blockPage<K extends ResultKind>(app: AppDatabase, runId: number, kind: K, page: PageOptions): Page<ResultItemOf[K]> | null {
+  const ofRun = and(eq(resultBlocks.runId, runId), eq(resultBlocks.kind, kind));
+  return app.sqlite.transaction((): Page<ResultItemOf[K]> | null => {
+    const last = app.db
+      .select({ firstSeq: resultBlocks.firstSeq, count: resultBlocks.count })
+      .from(resultBlocks)
+      .where(ofRun)
+      .orderBy(desc(resultBlocks.firstSeq))
+      .limit(1)
+      .get();
+    if (!last) return null;
+    const totalCount = last.firstSeq + last.count;
+    const offset = Math.max(0, page.offset ?? 0);
+    const end = page.limit === undefined ? totalCount : Math.min(totalCount, offset + Math.max(0, page.limit));
+    if (end <= offset) return { items: [], totalCount };
+    const start = app.db.select({ at: max(resultBlocks.firstSeq) }).from(resultBlocks).where(and(ofRun, lte(resultBlocks.firstSeq, offset))).get()?.at ?? 0;
+    const blocks = app.db
+      .select()
+      .from(resultBlocks)
+      .where(and(ofRun, gte(resultBlocks.firstSeq, start), lt(resultBlocks.firstSeq, end)))
+      .orderBy(asc(resultBlocks.firstSeq))
+      .all();
+    const items: ResultItemOf[K][] = [];
+    for (const b of blocks) for (const item of decodeBlock(b, kind, offset - b.firstSeq, end - b.firstSeq)) items.push(item);
+    return { items, totalCount };
+  })();
+}
+
+/** better-sqlite3 binds a Buffer (not a bare Uint8Array) as a BLOB; this views the same bytes. */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function rowPage<T extends ResultTable, R>(
   app: AppDatabase,
   table: T,
   runId: number,

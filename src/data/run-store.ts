@@ -3,14 +3,14 @@
  * Transitions are conditional updates so a run cancelled meanwhile is not resurrected.
  */
 import { and, count, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
-import type { BacktestResult } from '../engine/results.js';
+import type { BacktestResult, RunMetrics } from '../engine/results.js';
 import type { AppDatabase } from './db.js';
 import { writeResults } from './run-results.js';
 import { toRunRecord, type FinalRunStatus, type ListRunsOptions, type NewRun, type RunPage, type RunRecord } from './run-types.js';
 import { runs } from './schema/index.js';
 
 export * from './run-types.js';
-export { getEquityCurve, getFills, getOrders, getRoundTrips } from './run-results.js';
+export { deleteResults, getEquityCurve, getFills, getOrders, getRoundTrips, insertEquity, insertResultBlocks } from './run-results.js';
 
 export function createRun(app: AppDatabase, run: NewRun): RunRecord {
   const row = app.db
@@ -81,19 +81,40 @@ export interface FinishRun {
  */
 export function finishRun(app: AppDatabase, id: number, f: FinishRun): RunRecord | null {
   const finish = app.sqlite.transaction((): RunRecord | null => {
-    const set: Partial<typeof runs.$inferInsert> = { status: f.status, error: f.error ?? null, finishedAt: Date.now() };
-    if (f.status === 'COMPLETED') set.progress = 1;
-    else if (f.progress !== undefined) set.progress = f.progress;
-    if (f.result) {
-      set.metrics = JSON.stringify(f.result.metrics);
-      set.barsProcessed = f.result.barsProcessed;
-    }
-    const row = app.db.update(runs).set(set).where(eq(runs.id, id)).returning().get();
-    if (!row) return null;
-    if (f.result) writeResults(app, id, f.result);
-    return toRunRecord(row);
+    const record = finishRunRecord(app, id, {
+      status: f.status,
+      error: f.error,
+      progress: f.progress,
+      metrics: f.result?.metrics,
+      barsProcessed: f.result?.barsProcessed,
+    });
+    if (record && f.result) writeResults(app, id, f.result);
+    return record;
   });
   return finish.immediate();
+}
+
+export interface FinishRunRecord {
+  readonly status: FinalRunStatus;
+  readonly error?: string | null;
+  /** Fraction done when the run ended; COMPLETED always stores 1. */
+  readonly progress?: number;
+  readonly metrics?: RunMetrics | null;
+  readonly barsProcessed?: number;
+}
+
+/**
+ * The runs row's final status (and metrics), nothing else; the caller owns the transaction and
+ * stores the result blocks before it (see run-outcome-store.ts). Null when the run is gone.
+ */
+export function finishRunRecord(app: AppDatabase, id: number, f: FinishRunRecord): RunRecord | null {
+  const set: Partial<typeof runs.$inferInsert> = { status: f.status, error: f.error ?? null, finishedAt: Date.now() };
+  if (f.status === 'COMPLETED') set.progress = 1;
+  else if (f.progress !== undefined) set.progress = f.progress;
+  if (f.metrics) set.metrics = JSON.stringify(f.metrics);
+  if (f.barsProcessed !== undefined) set.barsProcessed = f.barsProcessed;
+  const row = app.db.update(runs).set(set).where(eq(runs.id, id)).returning().get();
+  return row ? toRunRecord(row) : null;
 }
 
 /** Newest first, paged by id cursor. */
