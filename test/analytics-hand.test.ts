@@ -128,6 +128,8 @@ describe('return statistics', () => {
     close(rollingSharpe(time, r, 3, 252, rfp).value[0], ((0.1 / 3 - rfp) / 0.11547005383792516) * Math.sqrt(252), 9);
     // Thinning to 3 of 4 values keeps every 2nd counted back from the last: values 1 and 3.
     expect(Array.from(thinSeries(s, 3).value)).toEqual([s.value[1], s.value[3]]);
+    // Computing with maxPoints stores exactly what thinning the full series keeps.
+    for (const maxPoints of [1, 2, 3, 4, 10]) expect(rollingSharpe(time, r, 3, 252, 0, maxPoints)).toEqual(thinSeries(s, maxPoints));
   });
 
   it('rolling Sharpe is null where the window is constant (a flat stretch)', () => {
@@ -243,8 +245,13 @@ describe('leverage and turnover', () => {
     { symbolIndex: 0, time: days[1], side: 'BUY' as const, quantity: 5, price: 100 },
     { symbolIndex: 0, time: days[3], side: 'SELL' as const, quantity: 5, price: 95 },
   ];
-  it('from the fills and the closes', () => {
-    const x = exposure(Float64Array.from(days), Float64Array.from([1000, 1050, 1100, 975]), [bars], fills);
+  const curve = (equity: number[], cash: number[]) => ({ time: Float64Array.from(days), equity: Float64Array.from(equity), cash: Float64Array.from(cash) });
+  const noBars = () => {
+    throw new Error('bars read although every position is on one side');
+  };
+
+  it('positions on one side: gross = abs(equity - cash), the bars are not read', () => {
+    const x = exposure(curve([1000, 1050, 1100, 975], [1000, 500, 500, 975]), noBars, fills);
     close(x.averageLeverage, 0.2673160173160173, 12);
     close(x.maxLeverage, 6 / 11, 12);
     close(x.turnover, 115.10909090909091, 9);
@@ -254,11 +261,12 @@ describe('leverage and turnover', () => {
     // A as above; B has bars only on days 0 and 2 (closes 50, 40); SELL 10 B on day 2 at 45.
     //   day 2: gross = 5 × 120 + 10 × 40 = 1000; day 3: A sold, B still short: 10 × 40 (last close) = 400
     const b = barSeriesFromRows('B', [{ time: days[0], open: 50, high: 50, low: 50, close: 50 }, { time: days[2], open: 45, high: 45, low: 40, close: 40 }]);
-    const eq = Float64Array.from([1000, 1050, 1100, 1025]);
-    const x = exposure(Float64Array.from(days), eq, [bars, b], [fills[0], { symbolIndex: 1, time: days[2], side: 'SELL', quantity: 10, price: 45 }, fills[1]]);
+    //   (long A and short B at once: the cash cannot tell gross from net, so the bars are walked;
+    //   the cash given here is deliberately useless)
+    const x = exposure(curve([1000, 1050, 1100, 1025], [0, 0, 0, 0]), () => [bars, b], [fills[0], { symbolIndex: 1, time: days[2], side: 'SELL', quantity: 10, price: 45 }, fills[1]]);
     close(x.maxLeverage, 1000 / 1100, 12);
     close(x.averageLeverage, (0 + 550 / 1050 + 1000 / 1100 + 400 / 1025) / 4, 12);
-    expect(exposure(Float64Array.from(days), Float64Array.from([1000, 0, 1, 1]), [bars], fills).maxLeverage).toBeNaN();
+    expect(exposure(curve([1000, 0, 1, 1], [1000, 500, 500, 1]), noBars, fills).maxLeverage).toBeNaN();
   });
 });
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest, PERIODS_PER_YEAR, smaCrossover, validateStrategyParams } from '../src/engine/index.js';
 import { RunAnalytics } from '../src/analytics/run-analytics.js';
+import { thinSeries } from '../src/analytics/rolling-sharpe.js';
 import { loadReference, loadSp500 } from './support/sp500.js';
 
 const ref = loadReference();
@@ -144,11 +145,14 @@ describe('SPX reference run: return statistics', () => {
     }
   });
 
-  it('Sharpe and Sortino with rf 0 are the engine metrics; thinning keeps the latest value', () => {
-    const thin = a.rollingSharpe(63, 100);
-    expect(thin.time.length).toBeLessThanOrEqual(100);
+  it('maxPoints keeps every k-th value counted back from the latest (as thinSeries defines it)', () => {
     const full = a.rollingSharpe(63);
-    expect(thin.time[thin.time.length - 1]).toBe(full.time[full.time.length - 1]);
+    for (const maxPoints of [2, 100, 999, 5000]) {
+      const thin = a.rollingSharpe(63, maxPoints);
+      expect(thin.time.length).toBeLessThanOrEqual(maxPoints);
+      expect(thin).toEqual(thinSeries(full, maxPoints));
+      expect(thin.time[thin.time.length - 1]).toBe(full.time[full.time.length - 1]);
+    }
   });
 
   it('histogram counts equal counting each bin by its edges', () => {
@@ -240,13 +244,21 @@ describe('SPX reference run: the risk-free rate in the engine metrics', () => {
 });
 
 describe('SPX reference run: leverage, turnover, trades', () => {
-  it('leverage of a long-only run is (equity - cash) / equity at every point', () => {
+  it('leverage: position from the fills × the close of the bar, over equity, at every point', () => {
     let sum = 0;
     let max = 0;
+    let position = 0;
+    let next = 0;
     for (let t = 0; t < N; t++) {
-      const lev = (E[t] - C[t]) / E[t];
+      while (next < result.fills.length && result.fills[next].time <= T[t]) {
+        const f = result.fills[next++];
+        position += f.side === 'BUY' ? f.quantity : -f.quantity;
+      }
+      expect(bars.time[t]).toBe(T[t]);
+      const lev = (Math.abs(position) * bars.close[t]) / E[t];
       sum += lev;
       max = Math.max(max, lev);
+      near(lev, (E[t] - C[t]) / E[t], 1e-12); // long only: the same as (equity - cash) / equity
     }
     near(a.exposure.averageLeverage, sum / N, 1e-9);
     near(a.exposure.maxLeverage, max, 1e-9);

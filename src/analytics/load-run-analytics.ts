@@ -26,6 +26,14 @@ export function loadRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
     cache.set(key, cached);
     return cached;
   }
+  const analytics = readRunAnalytics(app, run);
+  if (analytics) remember(key, analytics);
+  return analytics;
+}
+
+/** Like loadRunAnalytics, without the cache: reads the run's results afresh. */
+export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics | null {
+  if (!hasAnalytics(run)) return null;
   const curve = getEquityCurve(app, run.id);
   if (!curve) return null;
   const once = <T>(make: () => T): (() => T) => {
@@ -35,7 +43,14 @@ export function loadRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
   const { from, to } = dayRange(run.start, run.end);
   const bars = once(() => run.symbols.map((symbol) => loadBars(app, { dataset: run.dataset, symbol, period: run.period, from, to })));
   const benchmark = run.benchmark;
-  const analytics = new RunAnalytics({
+  // A benchmark that is one of the run's own symbols, with a bar at the run's first timestamp, is
+  // the series already loaded for the run (the as-of rule needs nothing earlier).
+  const ownSeries = (b: { dataset: string; symbol: string }): BarSeries | null => {
+    const i = b.dataset === run.dataset ? run.symbols.indexOf(b.symbol) : -1;
+    const series = i >= 0 ? bars()[i] : undefined;
+    return series && series.length > 0 && curve.length > 0 && series.time[0] === curve.time[0] ? series : null;
+  };
+  return new RunAnalytics({
     curve,
     initialCash: run.initialCash,
     periodsPerYear: run.periodsPerYear ?? PERIODS_PER_YEAR[run.period],
@@ -44,11 +59,9 @@ export function loadRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
     fills: once(() => getFills(app, run.id).items),
     bars,
     benchmark: benchmark
-      ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: once(() => benchmarkBars(app, run, benchmark, curve.time, curve.length)) }
+      ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: once(() => ownSeries(benchmark) ?? benchmarkBars(app, run, benchmark, curve.time, curve.length)) }
       : null,
   });
-  remember(key, analytics);
-  return analytics;
 }
 
 /**

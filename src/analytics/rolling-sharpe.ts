@@ -14,15 +14,23 @@ export interface RollingSeries {
 
 /**
  * `returns[j]` is the return of equity point j + 1, whose time is `time[j + 1]`. Values for points
- * w..N-1; `rfPerPeriod` is subtracted from the mean (the risk-free rate per period).
+ * w..N-1; `rfPerPeriod` is subtracted from the mean (the risk-free rate per period). With
+ * `maxPoints`, only the values thinSeries would keep are stored (same result, less memory).
  */
-export function rollingSharpe(time: Float64Array, returns: Float64Array, window: number, periodsPerYear: number, rfPerPeriod = 0): RollingSeries {
+export function rollingSharpe(time: Float64Array, returns: Float64Array, window: number, periodsPerYear: number, rfPerPeriod = 0, maxPoints = Infinity): RollingSeries {
   const n = returns.length;
   const w = window;
   if (!Number.isInteger(w) || w < 2) throw new RangeError(`window must be an integer >= 2, got ${w}`);
   const length = Math.max(0, n - w + 1);
-  const outTime = new Float64Array(length);
-  const out = new Float64Array(length);
+  const stride = length > maxPoints ? Math.ceil(length / maxPoints) : 1;
+  const kept = Math.ceil(length / stride);
+  const outTime = new Float64Array(kept);
+  const out = new Float64Array(kept);
+  // Value k is kept when (length - 1 - k) is a multiple of the stride, at this position:
+  const slot = (k: number) => {
+    const back = length - 1 - k;
+    return back % stride === 0 ? kept - 1 - back / stride : -1;
+  };
   const annual = Math.sqrt(periodsPerYear);
   let mean = 0;
   let m2 = 0;
@@ -45,13 +53,14 @@ export function rollingSharpe(time: Float64Array, returns: Float64Array, window:
     equalRun = j > 0 && x === returns[j - 1] ? equalRun + 1 : 1;
     if (j < w - 1) continue;
     const k = j - w + 1; // first return of the window
-    outTime[k] = time[j + 1];
+    const at = slot(k);
+    if (at >= 0) outTime[at] = time[j + 1];
     if (equalRun >= w) {
       // Every return in the window is x: stdev 0 exactly, and the state restarts from exact values.
       mean = x;
       m2 = 0;
       peakM2 = 0;
-      out[k] = NaN;
+      if (at >= 0) out[at] = NaN;
       continue;
     }
     if (k % w === 0) exact(k, j); // every w steps: O(n) in total
@@ -66,7 +75,7 @@ export function rollingSharpe(time: Float64Array, returns: Float64Array, window:
       if (m2 > peakM2) peakM2 = m2;
       else if (m2 < 1e-3 * peakM2) exact(k, j);
     }
-    out[k] = m2 <= 0 ? NaN : ((mean - rfPerPeriod) / Math.sqrt(m2 / (w - 1))) * annual;
+    if (at >= 0) out[at] = m2 <= 0 ? NaN : ((mean - rfPerPeriod) / Math.sqrt(m2 / (w - 1))) * annual;
   }
   return { time: outTime, value: out };
 }

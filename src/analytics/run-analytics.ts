@@ -14,14 +14,14 @@ import { returnsHistogram, type HistogramBin } from './histogram.js';
 import { returnMoments, type Moments } from './moments.js';
 import { calmar, omega } from './ratios.js';
 import { DAY_MS, YEAR_DAYS, perPeriodRate, periodReturns } from './returns.js';
-import { rollingSharpe, thinSeries, type RollingSeries } from './rolling-sharpe.js';
+import { rollingSharpe, type RollingSeries } from './rolling-sharpe.js';
 import { stability, type Stability } from './stability.js';
 import { tailRisk, type TailRisk } from './tail-risk.js';
 import { tradeStats, type TradeStats } from './trade-stats.js';
 
 export interface AnalyticsInput {
   /** The stored equity curve (columns; only `length` points are read). */
-  readonly curve: { readonly length: number; readonly time: Float64Array; readonly equity: Float64Array };
+  readonly curve: { readonly length: number; readonly time: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array };
   readonly initialCash: number;
   readonly periodsPerYear: number;
   /** Annual, a fraction. */
@@ -104,8 +104,7 @@ export class RunAnalytics {
   }
 
   rollingSharpe(window: number, maxPoints?: number): RollingSeries {
-    const s = rollingSharpe(this.input.curve.time, this.returns, window, this.input.periodsPerYear, this.rfPerPeriod);
-    return maxPoints === undefined ? s : thinSeries(s, maxPoints);
+    return rollingSharpe(this.input.curve.time, this.returns, window, this.input.periodsPerYear, this.rfPerPeriod, maxPoints);
   }
 
   histogram(bins: number): HistogramBin[] {
@@ -136,7 +135,7 @@ export class RunAnalytics {
 
   get exposure(): Exposure {
     const c = this.input.curve;
-    return this.once('exposure', () => exposure(c.time, c.equity, this.input.bars(), this.input.fills(), this.points));
+    return this.once('exposure', () => exposure(c, this.input.bars, this.input.fills(), this.points));
   }
 
   get trades(): TradeStats {

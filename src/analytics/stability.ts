@@ -16,6 +16,8 @@ export function stability(time: Float64Array, equity: Float64Array, points = equ
   if (points < 2) return none;
   const t0 = time[0];
   // ln E[t] - ln E[0]: the shift changes neither slope nor R², and a flat curve gives exact zeros.
+  // Kept from the first pass (one logarithm per point, not two).
+  const y = new Float64Array(points);
   const y0 = Math.log(equity[0]);
   const yearMs = YEAR_DAYS * DAY_MS;
   let sx = 0;
@@ -23,7 +25,7 @@ export function stability(time: Float64Array, equity: Float64Array, points = equ
   for (let t = 0; t < points; t++) {
     if (!(equity[t] > 0)) return none;
     sx += (time[t] - t0) / yearMs;
-    sy += Math.log(equity[t]) - y0;
+    sy += y[t] = Math.log(equity[t]) - y0;
   }
   const mx = sx / points;
   const my = sy / points;
@@ -32,7 +34,7 @@ export function stability(time: Float64Array, equity: Float64Array, points = equ
   let sxy = 0;
   for (let t = 0; t < points; t++) {
     const dx = (time[t] - t0) / yearMs - mx;
-    const dy = Math.log(equity[t]) - y0 - my;
+    const dy = y[t] - my;
     sxx += dx * dx;
     syy += dy * dy;
     sxy += dx * dy;
