@@ -11,16 +11,17 @@ import { formatMetric } from './metric-format.js';
 import { parseParamPairs } from './param-text.js';
 import { ProgressBar } from './progress-bar.js';
 import { flagFor, runInputFromFlags, type RunFlags } from './run-options.js';
+import { accountRiskInput, type AccountRiskFlags } from './account-risk-options.js';
 import { formatNumber, formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
 
-export async function runBacktest(flags: RunFlags): Promise<number> {
+export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<number> {
   const app = openDatabase();
   try {
     seedDemoData(app);
     const { registry, problems } = await loadStrategies();
     for (const p of problems) process.stderr.write(`warning: strategy file skipped: ${p}\n`);
-    const input = runInputFromFlags(flags, parseParamPairs(registry.get(flags.strategy), flags.param ?? []));
+    const input = { ...runInputFromFlags(flags, parseParamPairs(registry.get(flags.strategy), flags.param ?? [])), ...accountRiskInput(flags) };
     let validated;
     try {
       validated = validateRunInput({ app, strategies: registry }, input);

@@ -7,6 +7,7 @@ import { BAR_PERIODS, type BarPeriod } from '../engine/bars.js';
 import type { RunInput } from '../jobs/run-input.js';
 import { choiceFlag, collect, numberFlag, symbolListFlag } from './flag-parsers.js';
 import { UsageError } from './usage-error.js';
+import { ACCOUNT_RISK_FLAG_OF } from './account-risk-options.js';
 
 export interface RunFlags {
   readonly strategy: string;
@@ -88,6 +89,7 @@ const FLAG_OF: Record<string, string> = {
   maxCombinations: '--max-combinations',
   grid: '--grid',
   params: '--param',
+  ...ACCOUNT_RISK_FLAG_OF,
 };
 
 /** The flag for a validation field; `--from`/`--to` when the user typed the alias. */

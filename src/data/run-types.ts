@@ -1,5 +1,7 @@
 /** Shapes of stored runs as the rest of the service sees them: JSON columns already parsed. */
+import type { AccountSettings } from '../engine/account.js';
 import type { BarPeriod } from '../engine/bars.js';
+import type { RiskLimits } from '../engine/risk-limits.js';
 import type { RunMetrics } from '../engine/results.js';
 import type { RunStatus, runs } from './schema/runs.js';
 
@@ -33,6 +35,10 @@ export interface NewRun {
   readonly benchmark?: BenchmarkSpec | null;
   /** Annual risk-free rate, a fraction (default 0). */
   readonly riskFreeRate?: number;
+  /** The account traded in (absent: MARGIN with leverage 1). Passed to the engine, not stored. */
+  readonly account?: AccountSettings;
+  /** Risk limits checked before the broker (absent: none). Passed to the engine, not stored. */
+  readonly risk?: RiskLimits;
 }
 
 export interface BenchmarkSpec {

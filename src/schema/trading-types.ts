@@ -46,6 +46,14 @@ export const OrderRef = builder.objectRef<RunScoped<Order>>('Order').implement({
     averageFillPrice: t.float({ nullable: true, resolve: (o) => o.item.averageFillPrice }),
     reason: t.string({ nullable: true, resolve: (o) => o.item.reason }),
     tag: t.string({ nullable: true, resolve: (o) => o.item.tag }),
+    trailAmount: t.float({ nullable: true, description: 'TRAILING_STOP: the trail in price units (stopPrice is the level it reached).', resolve: (o) => o.item.trailAmount ?? null }),
+    trailPercent: t.float({ nullable: true, description: 'TRAILING_STOP: the trail in percent of the best price.', resolve: (o) => o.item.trailPercent ?? null }),
+    parentId: t.id({
+      nullable: true,
+      description: 'A bracket exit: the id of its entry order (the exit works only once the entry has filled).',
+      resolve: (o) => (o.item.parentId == null ? null : childId(o.runId, o.item.parentId)),
+    }),
+    ocoGroup: t.string({ nullable: true, description: 'One-cancels-other group: a fill of one order of the group cancels the others.', resolve: (o) => o.item.ocoGroup ?? null }),
     updatedAt: t.field({ type: 'DateTime', description: 'Time of the last status change.', resolve: (o) => o.item.updatedAt }),
   }),
 });
