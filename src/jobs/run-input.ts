@@ -15,6 +15,7 @@ import type { AppDatabase } from '../data/db.js';
 import { dayRange, DayRangeError } from '../data/day-range.js';
 import type { CommissionSpec, NewRun } from '../data/run-types.js';
 import { checkRange, type NumberRange } from './number-range.js';
+import { validateAccountInput, validateRiskInput, type AccountInput, type RiskInput } from './account-risk-input.js';
 
 export const MAX_SYMBOLS = 100;
 /** Symbols as the importer accepts them: 1 to 32 of letters, digits and `. _ ^ = -`. */
@@ -53,6 +54,10 @@ export interface RunInput {
   readonly commission?: Partial<Record<keyof CommissionSpec, number | null>> | null;
   readonly slippageBps?: number | null;
   readonly periodsPerYear?: number | null;
+  /** CASH or MARGIN with a leverage (default MARGIN, 1). */
+  readonly account?: AccountInput | null;
+  /** Risk limits checked before the broker (default none). */
+  readonly risk?: RiskInput | null;
 }
 
 /** A request that passed validation: what to store, plus what the run needs. */
@@ -162,6 +167,8 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
   const slippageBps = input.slippageBps ?? 0;
   checkNumber('slippageBps', slippageBps, RUN_RANGES.slippageBps);
   if (input.periodsPerYear != null) checkNumber('periodsPerYear', input.periodsPerYear, RUN_RANGES.periodsPerYear);
+  const account = validateAccountInput(input.account, fail);
+  const risk = validateRiskInput(input.risk, fail);
 
   if (errors.length > 0) throw new RunInputError(errors);
   const p = period as BarPeriod;
@@ -181,6 +188,8 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
       commission,
       slippageBps,
       periodsPerYear: input.periodsPerYear ?? PERIODS_PER_YEAR[p],
+      account,
+      risk,
     },
   };
 }

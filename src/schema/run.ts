@@ -16,6 +16,7 @@ import { ownerFilter, ownerOf } from '../auth/principal.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 import { EquityPointRef, FillRef, OrderRef, RoundTripRef } from './trading-types.js';
+import { ACCOUNT_INPUT_DOC, AccountInputRef, RISK_INPUT_DOC, RiskLimitsInputRef } from './account-risk-inputs.js';
 
 export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES });
 
@@ -178,6 +179,8 @@ const RunBacktestInput = builder.inputType('RunBacktestInput', {
     commission: t.field({ type: CommissionInput }),
     slippageBps: t.float({ defaultValue: 0, description: RUN_INPUT_DOCS.slippageBps }),
     periodsPerYear: t.float({ description: RUN_INPUT_DOCS.periodsPerYear }),
+    account: t.field({ type: AccountInputRef, description: ACCOUNT_INPUT_DOC }),
+    risk: t.field({ type: RiskLimitsInputRef, description: RISK_INPUT_DOC }),
   }),
 });
 
@@ -194,6 +197,8 @@ export function toRunInput(input: {
   commission?: RunInput['commission'];
   slippageBps?: number | null;
   periodsPerYear?: number | null;
+  account?: RunInput['account'];
+  risk?: RunInput['risk'];
 }): RunInput {
   return {
     strategy: String(input.strategy),
@@ -207,6 +212,8 @@ export function toRunInput(input: {
     commission: input.commission,
     slippageBps: input.slippageBps,
     periodsPerYear: input.periodsPerYear,
+    account: input.account,
+    risk: input.risk,
   };
 }
 

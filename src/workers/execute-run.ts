@@ -65,6 +65,8 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
       commission: run.commission,
       slippage: run.slippageBps,
       periodsPerYear: run.periodsPerYear,
+      account: run.account,
+      risk: run.risk,
       listener: hooks.onFills ? { onFill: (fill) => pending.push(fill) } : undefined,
     });
     const totalBars = bt.timeline.totalBars;
