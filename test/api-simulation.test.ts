@@ -62,6 +62,7 @@ describe('account and risk in the run input', () => {
     expect(orders[0]).toMatchObject({ status: 'FILLED', side: 'BUY' });
     const halt = orders.find((o: any) => o.tag === 'risk-halt');
     expect(halt).toMatchObject({ type: 'MARKET', side: 'SELL', status: 'FILLED', filledQuantity: orders[0].filledQuantity });
+    expect(halt.reason).toMatch(/^risk limit maxDrawdownPct 20: drawdown 2\d\.\d+ % \(equity \d+(\.\d+)?, peak \d+(\.\d+)?\); positions closed, trading stopped$/);
     // after the halt nothing is held: the last equity point is all cash
     const last = run.equityCurve.at(-1);
     expect(last.equity).toBe(last.cash);

@@ -164,7 +164,7 @@ describe('risk limits', () => {
     // the working limit is cancelled with the reason, the position closed at the next open (970)
     expect(r.orders[1]).toMatchObject({ status: 'CANCELLED' });
     expect(r.orders[1]!.reason).toBe(r.halt!.reason);
-    expect(r.orders[2]).toMatchObject({ type: 'MARKET', side: 'SELL', quantity: 100, tag: 'risk-halt', status: 'FILLED' });
+    expect(r.orders[2]).toMatchObject({ type: 'MARKET', side: 'SELL', quantity: 100, tag: 'risk-halt', status: 'FILLED', reason: r.halt!.reason });
     expect(fillsOf(r).at(-1)).toEqual([3, 4, 'SELL', 100, 970]);
     expect(r.orders).toHaveLength(3);
     expect(Array.from(r.equity.equity.subarray(4))).toEqual([97_000, 97_000, 97_000]);

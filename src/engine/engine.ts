@@ -374,7 +374,9 @@ export class Backtest implements ContextHost {
     const pf = this.portfolio;
     for (let s = 0; s < pf.symbolCount; s++) {
       const q = pf.position[s];
-      if (q !== 0) this.broker.submit({ type: 'MARKET', symbol: s, side: q > 0 ? 'SELL' : 'BUY', quantity: Math.abs(q), tag: 'risk-halt' }, k, time);
+      if (q === 0) continue;
+      const close = this.broker.submit({ type: 'MARKET', symbol: s, side: q > 0 ? 'SELL' : 'BUY', quantity: Math.abs(q), tag: 'risk-halt' }, k, time);
+      close.reason = reason; // why it was placed: the results show the halt through these orders
     }
     this.listener?.onHalt?.(this.haltRecord);
   }
