@@ -12,7 +12,7 @@ export interface TransportLimits {
   readonly maxSubscriptionsPerConnection: number;
   /**
    * Bytes a subscriber's connection may hold unsent (SUBSCRIBER_MAX_BUFFER_BYTES): above it the
-   * connection is closed; above a sixteenth of it, streams wait for the socket to drain.
+   * connection is closed. (Streams already wait for the socket to drain above 64 KB.)
    */
   readonly maxSendBufferBytes: number;
   /** A subscriber that accepts no data for this long while some waits for it is closed (SUBSCRIBER_STALL_MS). */

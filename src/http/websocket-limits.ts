@@ -3,17 +3,22 @@
  * is its documented seam for a transport of one's own; its use/ws starter has no hook for sends):
  *
  * - A bounded send buffer: a send returns at once while the connection holds little unsent data
- *   (no per-message round trip), and waits for the socket to drain above a sixteenth of
- *   `maxSendBufferBytes`, so a stream never runs ahead of its reader; a connection whose unsent
- *   data still exceeds `maxSendBufferBytes` is closed.
+ *   (no per-message round trip), and waits for the socket to drain above BACKPRESSURE_BYTES, so
+ *   a stream never runs ahead of its reader and what a slow reader has not taken yet waits in the
+ *   kernel's socket buffers, not on the heap; a connection whose unsent data still exceeds
+ *   `maxSendBufferBytes` (many subscriptions each adding a message, or one huge message) is closed.
+ * - Messages sent in one go (a slice of a replay, a batch of live fills) leave in one write: the
+ *   TCP socket is corked until the current microtasks are done, instead of a syscall per message.
  * - A reader that takes nothing for `stallMs` while data waits for it is closed with 1013
  *   "subscriber too slow: resubscribe" (graphql-ws clients retry 1013); its subscriptions end at
  *   once, and the socket is cut if the client does not complete the close handshake soon.
- * - Keep-alive pings; a connection that does not answer one within the interval is cut.
+ * - Keep-alive pings; a connection that neither answers one within the interval nor takes any
+ *   data meanwhile is cut (a ping queued behind a long backlog is answered late by a live reader).
  * The largest message a client may send is `maxPayload` of the WebSocketServer (server.ts); how
  * many subscriptions one connection may hold is the admission's business (subscription-admission.ts).
  */
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type Disposable, type ServerOptions } from 'graphql-ws';
 import WebSocket, { type WebSocketServer } from 'ws';
 import { ConnectionWatch, StallClock, type WatchedConnection } from './slow-consumers.js';
@@ -28,6 +33,12 @@ export interface Extra {
 type Limits = Pick<TransportLimits, 'maxSendBufferBytes' | 'stallMs'>;
 
 const KEEP_ALIVE_MS = 12_000;
+/**
+ * Unsent bytes above which a send waits for the socket to drain. Small: a message that waits long
+ * on the heap outlives the young generation and ends up as old-space garbage (measured: a 1 MB
+ * threshold let the heap of a server feeding 500 slow readers grow by ~300 MB between major GCs).
+ */
+const BACKPRESSURE_BYTES = 64 * 1024;
 /** How long a slow subscriber's close handshake may take before its socket is cut. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -45,7 +56,7 @@ export function serveGraphQLOverWebSocket<P extends ConnectionInitMessage['paylo
     for (const client of wss.clients) client.close(CloseCode.InternalServerError, 'Internal server error');
   });
   wss.on('connection', (socket, request) => {
-    const connection = new LimitedConnection(socket, limits, () => slowClosed++);
+    const connection = new LimitedConnection(socket, request.socket, limits, () => slowClosed++);
     const unwatch = watch.add(connection);
     connection.onClosed = server.opened(
       {
@@ -87,21 +98,23 @@ class LimitedConnection implements WatchedConnection {
   /** graphql-ws's cleanup for this socket: ends its subscriptions. */
   onClosed: ((code?: number, reason?: string) => Promise<void>) | null = null;
   private unflushed = 0;
+  private lastFlushAt = performance.now();
   private readonly flushWaiters = new Set<() => void>();
   private readonly stall: StallClock;
-  private readonly backpressureBytes: number;
   private lastPingAt = performance.now();
   private pongDueSince: number | null = null;
   private closing = false;
   private released = false;
+  private corked = false;
 
   constructor(
     private readonly socket: WebSocket,
+    /** The TCP socket under the WebSocket (the upgrade request's). */
+    private readonly tcp: Duplex,
     private readonly limits: Limits,
     private readonly onSlowClose: () => void,
   ) {
     this.stall = new StallClock(limits.stallMs);
-    this.backpressureBytes = Math.floor(limits.maxSendBufferBytes / 16);
     socket.on('pong', () => (this.pongDueSince = null));
   }
 
@@ -111,9 +124,11 @@ class LimitedConnection implements WatchedConnection {
     let resume: (() => void) | null = null;
     this.unflushed++;
     this.stall.waiting();
+    this.cork();
     this.socket.send(data, () => {
       flushed = true;
       this.unflushed--;
+      this.lastFlushAt = performance.now();
       this.stall.progressed(this.unflushed > 0);
       if (resume) {
         this.flushWaiters.delete(resume);
@@ -125,10 +140,21 @@ class LimitedConnection implements WatchedConnection {
       setImmediate(() => this.closeSlow());
       return;
     }
-    if (flushed || buffered <= this.backpressureBytes) return;
+    if (flushed || buffered <= BACKPRESSURE_BYTES) return;
     return new Promise<void>((resolve) => {
       resume = resolve;
       this.flushWaiters.add(resolve);
+    });
+  }
+
+  /** Holds writes until the current burst of sends is over (nextTick runs after the pending microtasks). */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.tcp.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.tcp.uncork();
     });
   }
 
@@ -138,6 +164,7 @@ class LimitedConnection implements WatchedConnection {
       this.closeSlow();
       return;
     }
+    if (this.pongDueSince !== null && this.lastFlushAt > this.pongDueSince) this.pongDueSince = null; // data moves: alive
     if (this.pongDueSince !== null) {
       if (now - this.pongDueSince > KEEP_ALIVE_MS) this.socket.terminate();
     } else if (now - this.lastPingAt >= KEEP_ALIVE_MS && this.socket.readyState === WebSocket.OPEN) {

@@ -121,7 +121,6 @@ const snapshotOf = (e: RunEvent & StatusSnapshot): StatusSnapshot => ({ status: 
  */
 export async function* statusStream({ app, jobs }: StreamContext, id: string): AsyncGenerator<StatusSnapshot> {
   const runId = parseRunId(id);
-  const run = requireRun(app, runId, id);
   const pending: StatusSnapshot[] = [];
   const watch = watchRun(jobs, runId, (e) => {
     if (e.kind === 'status' || e.kind === 'end') coalesce(pending, snapshotOf(e), (s) => isTerminal(s.status));
@@ -130,6 +129,7 @@ export async function* statusStream({ app, jobs }: StreamContext, id: string): A
   try {
     const job = jobs.activeRun(runId);
     if (!job) {
+      const run = requireRun(app, runId, id);
       yield { status: run.status, progress: run.progress, barsProcessed: run.barsProcessed, simTime: null };
       return;
     }
@@ -162,13 +162,14 @@ async function* replayThenLive<T>(
   },
 ): AsyncGenerator<T> {
   const runId = parseRunId(id);
-  requireRun(app, runId, id);
   const watch = watchRun(jobs, runId);
   const slot = new PacedSlot(deliveryPacer);
   try {
+    // An active run exists; only an ended one is looked up (one query less per subscriber).
     const job = jobs.activeRun(runId);
     if (!job) {
       watch.close();
+      requireRun(app, runId, id);
       for (const item of sequence.stored(runId)) {
         await slot.pace();
         yield item;
