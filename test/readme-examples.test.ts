@@ -46,6 +46,11 @@ const plausible: Record<string, (data: any) => void> = {
   Fills: (events: any[]) => expect(events.length).toBe(reference.fills.length),
   Status: (events: any[]) => expect(events.at(-1).runStatus).toMatchObject({ status: 'COMPLETED', progress: 1 }),
   Equity: (events: any[]) => expect(events.at(-1).runEquity.equity).toBeCloseTo(finalEquity, 6),
+  Updates: (events: any[]) => {
+    expect(events.flatMap((e) => e.runUpdates.fills)).toHaveLength(reference.fills.length);
+    expect(events.at(-1).runUpdates).toMatchObject({ status: 'COMPLETED', progress: 1 });
+    expect(events.at(-1).runUpdates.latestEquity.equity).toBeCloseTo(finalEquity, 6);
+  },
   Results: (d) => {
     if (d.run) {
       expect(d.run.status).toBe('COMPLETED');

@@ -3,7 +3,9 @@
  * stored) with 10 live subscribers on each of runStatus, runFills and runEquity (30 subscriptions)
  * divided by the time with none. subscribers.drainSlowdown also waits until every subscriber has
  * received its last event (each of the 10 runFills streams gets every fill, one message each).
- * Rounds alternate so background load hits both alike; best of each.
+ * subscribers.batchedSlowdown: the same run with 30 subscribers on runUpdates (status, fills and
+ * equity in batches of at most ten a second), until every one has received its last update,
+ * divided by the run alone. Rounds alternate so background load hits all alike; best of each.
  */
 import type { BenchSection } from '../figure.js';
 import { drain, runToEnd, startService } from '../service-fixture.js';
@@ -14,15 +16,21 @@ const STREAMS = [
   `subscription($id: ID!) { runFills(id: $id) { id time side price quantity commission } }`,
   `subscription($id: ID!) { runEquity(id: $id) { time equity drawdown } }`,
 ];
+const BATCHED_SUBSCRIBERS = 30;
+const BATCHED = `subscription($id: ID!) { runUpdates(id: $id) {
+  seq status progress barsProcessed fills { id time side price quantity commission } equity { time equity drawdown } } }`;
 
 export const run: BenchSection = async () => {
   const s = await startService();
   try {
     const clients = Array.from({ length: SUBSCRIBERS }, () => s.wsClient());
+    const batchedClients = Array.from({ length: BATCHED_SUBSCRIBERS }, () => s.wsClient());
     let alone = Infinity;
     let watched = Infinity;
     let drainedAll = Infinity;
+    let batched = Infinity;
     let fillsPerSubscriber = 0;
+    let updatesPerSubscriber = 0;
     for (let round = 0; round < 3; round++) {
       let t0 = performance.now();
       alone = Math.min(alone, (await (await runToEnd(s)).finished) - t0);
@@ -34,6 +42,12 @@ export const run: BenchSection = async () => {
       watched = Math.min(watched, done - t0);
       drainedAll = Math.min(drainedAll, Math.max(done, ...drained.map((d) => d.at)) - t0);
       fillsPerSubscriber = drained[1].events;
+
+      t0 = performance.now();
+      const b = await runToEnd(s);
+      const updates = await Promise.all(batchedClients.map((c) => drain(c, BATCHED, b.id)));
+      batched = Math.min(batched, Math.max(await b.finished, ...updates.map((d) => d.at)) - t0);
+      updatesPerSubscriber = updates[0].events;
     }
     return [
       { name: 'subscribers.slowdown', value: watched / alone, unit: 'ratio' },
@@ -41,6 +55,9 @@ export const run: BenchSection = async () => {
       { name: 'subscribers.watchedMs', value: watched, unit: 'ms' },
       { name: 'subscribers.drainSlowdown', value: drainedAll / alone, unit: 'ratio' },
       { name: 'subscribers.fillsPerSubscriber', value: fillsPerSubscriber, unit: 'fills' },
+      { name: 'subscribers.batchedSlowdown', value: batched / alone, unit: 'ratio' },
+      { name: 'subscribers.batchedMs', value: batched, unit: 'ms' },
+      { name: 'subscribers.updatesPerSubscriber', value: updatesPerSubscriber, unit: 'updates' },
     ];
   } finally {
     await s.close();

@@ -8,13 +8,14 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createPubSub } from 'graphql-yoga';
-import type { Fill } from '../engine/orders.js';
+import type { Fill, Order } from '../engine/orders.js';
 import type { AppDatabase } from '../data/db.js';
 import { createRun, deleteRuns, getRun, type RunRecord } from '../data/run-store.js';
 import type { BacktestTask, BacktestTaskResult, WorkerMessage } from '../workers/protocol.js';
 import { pubsubEventTarget } from './event-target.js';
 import { cancelQueuedRun, failUnfinishedRun } from './run-transitions.js';
 import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
+import { markRunEvent, recordOrderChanges, type RunMark } from './run-marks.js';
 import type { ValidatedRun } from './run-input.js';
 
 export interface JobManagerOptions {
@@ -36,6 +37,11 @@ export interface ActiveRun {
   readonly fills: Fill[];
   /** Every equity sample so far: the replay buffer of runEquity. */
   readonly equity: EquitySample[];
+  /** Each order's latest state (index id - 1) and the ids in the order their changes came: runUpdates' order changes. */
+  readonly orders: Order[];
+  readonly orderLog: number[];
+  /** runUpdates' sequence numbers: a mark after each change of the run (run-marks.ts). */
+  readonly marks: RunMark[];
   /** Settles once the outcome is stored and the end event published. */
   finished: Promise<void>;
 }
@@ -85,15 +91,21 @@ export class JobManager {
       state: { status: 'QUEUED', progress: 0, barsProcessed: 0, simTime: null },
       fills: [],
       equity: [],
+      orders: [],
+      orderLog: [],
+      marks: [],
       finished: Promise.resolve(),
     };
     this.active.set(record.id, job);
+    markRunEvent(job);
 
     const { port1, port2 } = new MessageChannel();
     let drained!: () => void;
     const portDone = new Promise<void>((resolve) => (drained = resolve));
     port1.on('message', (m: WorkerMessage) => {
       this.onWorkerMessage(job, m);
+      // In the same tick as the message's publish, before any subscriber runs.
+      markRunEvent(job);
       if (m.kind === 'done') drained();
     });
     port1.on('close', () => drained());
@@ -165,6 +177,12 @@ export class JobManager {
         this.pubsub.publish('run', job.runId, { kind: 'fills', fromSeq, fills: m.fills });
         return;
       }
+      case 'orders': {
+        const fromSeq = job.orderLog.length;
+        recordOrderChanges(job, m.orders);
+        this.pubsub.publish('run', job.runId, { kind: 'orders', fromSeq, count: m.orders.length });
+        return;
+      }
       case 'progress': {
         const fromSeq = job.equity.length;
         const points: EquitySample[] = [];
@@ -184,6 +202,7 @@ export class JobManager {
   private publishStatus(job: ActiveRun, state: StatusSnapshot): void {
     if (isTerminal(job.state.status)) return;
     job.state = state;
+    markRunEvent(job);
     this.pubsub.publish('run', job.runId, { kind: 'status', ...state });
   }
 
@@ -211,6 +230,7 @@ export class JobManager {
    */
   private finalize(job: ActiveRun, final: StatusSnapshot): void {
     job.state = final;
+    markRunEvent(job);
     this.active.delete(job.runId);
     this.pubsub.publish('run', job.runId, { kind: 'end', ...final });
   }

@@ -26,6 +26,8 @@ export type RunEvent =
   | { readonly kind: 'fills'; readonly fromSeq: number; readonly fills: readonly Fill[] }
   /** Equity samples `fromSeq ..` of the run's sampled stream. */
   | { readonly kind: 'equity'; readonly fromSeq: number; readonly points: readonly EquitySample[] }
+  /** Order changes `fromSeq ..` of the run's change log (ActiveRun.orderLog; the states are in ActiveRun.orders). */
+  | { readonly kind: 'orders'; readonly fromSeq: number; readonly count: number }
   | ({ readonly kind: 'end' } & StatusSnapshot);
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];

@@ -7,6 +7,7 @@ import './dataset-admin.js';
 import './instrument-bars.js';
 import './trading-types.js';
 import './run.js';
+import './run-updates.js';
 import './analytics.js';
 
 export const schema = builder.toSchema({ sortSchema: false });

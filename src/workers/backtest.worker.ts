@@ -53,6 +53,7 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
       { runId: task.runId, run: task.run, strategy, from: task.from, to: task.to },
       {
         onFills: (fills) => send({ kind: 'fills', fills }),
+        onOrders: (orders) => send({ kind: 'orders', orders }),
         onProgress: (p) => {
           latest = p;
           const now = Date.now();

@@ -6,7 +6,7 @@
 import type { BarSeries } from '../engine/bars.js';
 import { Backtest } from '../engine/engine.js';
 import { requireFiniteResult, storablePartial } from '../engine/finite-results.js';
-import type { Fill } from '../engine/orders.js';
+import type { Fill, Order } from '../engine/orders.js';
 import type { BacktestResult, EquityCurve } from '../engine/results.js';
 import type { AnyStrategy } from '../engine/strategy.js';
 import { loadBars } from '../data/bar-store.js';
@@ -30,6 +30,8 @@ export interface RunProgress {
 export interface RunHooks {
   /** Fills since the last call, in execution order; called before the progress of the same chunk. */
   onFills?(fills: readonly Fill[]): void;
+  /** Orders that changed since the last call, each once, as the engine's live objects (send or copy them now); called before onFills. */
+  onOrders?(orders: readonly Readonly<Order>[]): void;
   onProgress?(progress: RunProgress): void;
   /** Polled between chunks; true stops the run, which then ends CANCELLED with its partial results. */
   isCancelled?(): boolean;
@@ -57,6 +59,7 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
   try {
     const series = run.symbols.map((symbol) => loadSeries(app, job, symbol));
     const pending: Fill[] = [];
+    const changedOrders = new Map<number, Readonly<Order>>();
     bt = new Backtest({
       series,
       strategy: job.strategy,
@@ -67,7 +70,7 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
       periodsPerYear: run.periodsPerYear,
       account: run.account,
       risk: run.risk,
-      listener: hooks.onFills ? { onFill: (fill) => pending.push(fill) } : undefined,
+      listener: hooks.onFills || hooks.onOrders ? { onFill: (fill) => pending.push(fill), onOrder: hooks.onOrders && ((order) => void changedOrders.set(order.id, order)) } : undefined,
     });
     const totalBars = bt.timeline.totalBars;
     const storeEvery = hooks.progressStoreIntervalMs ?? 250;
@@ -75,6 +78,10 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
     let cancelled = false;
     for (;;) {
       const done = bt.advance(CHUNK_STEPS);
+      if (changedOrders.size > 0) {
+        hooks.onOrders?.([...changedOrders.values()]);
+        changedOrders.clear();
+      }
       if (pending.length > 0) {
         hooks.onFills?.(pending.splice(0));
       }

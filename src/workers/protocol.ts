@@ -1,6 +1,6 @@
 /** Messages between the job manager (main thread) and a backtest worker. */
 import type { MessagePort } from 'node:worker_threads';
-import type { Fill } from '../engine/orders.js';
+import type { Fill, Order } from '../engine/orders.js';
 import type { NewRun, RunStatus } from '../data/run-types.js';
 
 export interface BacktestTask {
@@ -28,6 +28,8 @@ export interface EquityColumns {
 export type WorkerMessage =
   | { readonly kind: 'started' }
   | { readonly kind: 'fills'; readonly fills: readonly Fill[] }
+  /** Orders that changed during an engine chunk, each once in its state at the chunk's end (before that chunk's fills). */
+  | { readonly kind: 'orders'; readonly orders: readonly Order[] }
   | { readonly kind: 'progress'; readonly progress: number; readonly barsProcessed: number; readonly simTime: number; readonly equity: EquityColumns }
   /** Last message of a run: everything before it has been sent, results are stored. */
   | { readonly kind: 'done'; readonly status: RunStatus; readonly error: string | null };
