@@ -165,8 +165,8 @@ export class Backtest implements ContextHost {
   private readonly drawdownValues: Float64Array;
   /** Steps done; while `running`, the step being processed. */
   private cursor = 0;
-  /** Equity points written so far (the step being processed counts once it is marked to market). */
-  private marked = 0;
+  /** True while onStep runs: the step being processed has its equity point already. */
+  private stepMarked = false;
   private running = false;
   /** maxDrawdownPct as a fraction (Infinity: no drawdown limit), the running equity peak, and the halt once it happened. */
   private readonly haltDrawdown: number;
@@ -282,7 +282,8 @@ export class Backtest implements ContextHost {
   }
   /** ContextHost: equity at the last mark to market (the previous step's point in onBar, this step's in onStep). */
   get lastEquity(): number {
-    return this.marked > 0 ? this.equityValues[this.marked - 1] : this.portfolio.initialCash;
+    const i = this.stepMarked ? this.cursor : this.cursor - 1;
+    return i >= 0 ? this.equityValues[i] : this.portfolio.initialCash;
   }
   get halted(): boolean {
     return this.haltRecord !== null;
@@ -336,11 +337,11 @@ export class Backtest implements ContextHost {
   }
 
   /**
-   * After step k's mark to market: the drawdown limit (if any), then onStep. Returns false once the
-   * strategy is no longer to be called (halted).
+   * After step k's mark to market, for runs with a drawdown limit or an onStep: the limit, then
+   * onStep. Returns false once the strategy is no longer to be called (halted). Runs with neither
+   * never call it, so the plain loop pays one branch per step.
    */
   private afterMark(k: number, equity: number): boolean {
-    this.marked = k + 1;
     if (this.haltDrawdown !== Infinity && this.haltRecord === null) {
       if (equity > this.peak) this.peak = equity;
       else if (1 - equity / this.peak >= this.haltDrawdown) this.haltNow(k, equity);
@@ -358,7 +359,12 @@ export class Backtest implements ContextHost {
         v.first = this.timeline.start[k];
         v.count = this.timeline.start[k + 1] - v.first;
       }
-      this.instance.onStep!(v);
+      this.stepMarked = true;
+      try {
+        this.instance.onStep!(v);
+      } finally {
+        this.stepMarked = false;
+      }
     }
     return true;
   }
@@ -402,6 +408,7 @@ export class Backtest implements ContextHost {
     const equityValues = this.equityValues;
     const cashValues = this.cashValues;
     let showBar = instance.onBar !== undefined && this.haltRecord === null;
+    const afterMark = this.haltDrawdown !== Infinity || instance.onStep !== undefined;
     let exposed = 0;
     for (let k = begin; k < end; k++) {
       this.cursor = k;
@@ -422,7 +429,7 @@ export class Backtest implements ContextHost {
       equityValues[k] = equity;
       cashValues[k] = portfolio.cash;
       if (portfolio.openPositions !== 0) exposed++;
-      if (!this.afterMark(k, equity)) showBar = false;
+      if (afterMark && !this.afterMark(k, equity)) showBar = false;
     }
     return exposed;
   }
@@ -451,6 +458,7 @@ export class Backtest implements ContextHost {
     const equityValues = this.equityValues;
     const cashValues = this.cashValues;
     let showBar = instance.onBar !== undefined && this.haltRecord === null;
+    const afterMark = this.haltDrawdown !== Infinity || instance.onStep !== undefined;
     let exposed = 0;
 
     for (let k = begin; k < end; k++) {
@@ -481,7 +489,7 @@ export class Backtest implements ContextHost {
       equityValues[k] = equity;
       cashValues[k] = portfolio.cash;
       if (portfolio.openPositions !== 0) exposed++;
-      if (!this.afterMark(k, equity)) showBar = false;
+      if (afterMark && !this.afterMark(k, equity)) showBar = false;
     }
     return exposed;
   }
