@@ -169,11 +169,13 @@ describe.runIf(HAVE_BROWSER)('dashboard in Chromium', () => {
     await page.locator('[data-testid="submit"]').click();
     await page.waitForURL(/#\/run\/\d+$/);
     await expect.poll(() => page.locator('[data-testid="status"]').textContent(), { timeout: 30_000 }).toBe('RUNNING');
+    await expect.poll(async () => Number.parseFloat((await page.locator('[data-testid="progress"]').textContent()) ?? '0'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await shot('5-live-running');
     await page.locator('[data-testid="cancel"]').click();
     await expect.poll(() => page.locator('[data-testid="status"]').textContent(), { timeout: 30_000 }).toBe('CANCELLED');
     const progress = Number.parseFloat((await page.locator('[data-testid="progress"]').textContent()) ?? '');
     expect(progress).toBeLessThan(100);
-    await shot('5-cancelled');
+    await shot('5-live-cancelled');
   }, 120_000);
 
   it('starts a sweep from the form and draws its heatmap', async () => {

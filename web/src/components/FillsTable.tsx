@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Fill } from '../api/queries';
 import { money, num, time } from '../format';
 
@@ -5,13 +6,27 @@ import { money, num, time } from '../format';
 export function FillsTable({ fills, limit = 500 }: { fills: readonly Fill[]; limit?: number }) {
   const shown = fills.length > limit ? fills.slice(fills.length - limit) : fills;
   const first = fills.length - shown.length;
+  // The newest fills stay in view while they stream in, unless the reader has scrolled up.
+  const box = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
+  }, [fills.length]);
   return (
     <div class="table-box">
       <div class="table-caption">
         <span data-testid="fill-count">{fills.length}</span> fill{fills.length === 1 ? '' : 's'}
         {first > 0 ? ` (showing the last ${shown.length})` : ''}
       </div>
-      <div class="scroll">
+      <div
+        class="scroll"
+        ref={box}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          following.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+        }}
+      >
         <table class="data" data-testid="fills">
           <thead>
             <tr>
