@@ -83,13 +83,13 @@ describe('the reference backtest through GraphQL', () => {
 
     const one = await server.gqlOk(`{ strategy(id: "sma-crossover") { id params { name } } missing: strategy(id: "nope") { id } }`);
     expect(one.strategy.id).toBe('sma-crossover');
-    expect(one.strategy.params).toHaveLength(5);
+    expect(one.strategy.params).toHaveLength(6);
     expect(one.missing).toBeNull();
   });
 
   it('lists the demo datasets with their coverage', async () => {
     const d = await server.gqlOk(`{ datasets { id name instruments { symbol dataset { id } coverage { period first last bars } } } }`);
-    expect(d.datasets.map((x: { id: string }) => x.id)).toEqual(['demo', 'synthetic']);
+    expect(d.datasets.map((x: { id: string }) => x.id)).toEqual(['demo', 'synthetic', 'synthetic-daily']);
     const [demo, synthetic] = d.datasets;
     expect(demo.instruments).toEqual([
       {
@@ -114,7 +114,7 @@ describe('the reference backtest through GraphQL', () => {
     runId = run.id;
     expect(['QUEUED', 'RUNNING']).toContain(run.status);
     expect(run.strategy).toEqual({ id: 'sma-crossover' });
-    expect(run.params).toEqual(input.params);
+    expect(run.params).toEqual({ ...input.params, equityPct: 0 }); // resolved: the optional sizing param at its default
     expect(run).toMatchObject({ symbols: ['SPX'], period: 'DAY', dataset: 'demo', initialCash: 100_000, slippageBps: 0 });
 
     // Only now, after the mutation returned, open the three subscriptions.
