@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReference, loadSp500 } from './support/sp500.js';
 import { startServer, waitFor, type TestServer } from './support/test-server.js';
+import { loadBarColumns } from '../src/analytics/bar-columns.js';
+import { loadBars } from '../src/data/bar-store.js';
 
 const ref = loadReference();
 const bars = loadSp500();
@@ -35,7 +37,7 @@ async function runToEnd(server: TestServer, input: Record<string, unknown>): Pro
   const { runBacktest } = await server.gqlOk<{ runBacktest: { id: string } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id } }`, { input });
   const ended = await waitFor(async () => {
     const { run } = await server.gqlOk<{ run: { status: string; error: string | null } }>(`query($id: ID!) { run(id: $id) { status error } }`, { id: runBacktest.id });
-    return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(run.status) && run;
+    return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(run.status) ? run : null;
   }, { what: `run ${runBacktest.id} to end`, timeoutMs: 60_000 });
   if (ended.status !== 'COMPLETED') throw new Error(`run ${runBacktest.id} ended ${ended.status}: ${ended.error}`);
   return runBacktest.id;
@@ -173,6 +175,29 @@ describe('analytics of the reference run with SPX as the benchmark, over HTTP', 
     const sd = Math.sqrt(ret.reduce((s, x) => s + (x - m) ** 2, 0) / (ret.length - 1));
     near(r.metrics.sharpe, ((m - rfp) / sd) * Math.sqrt(252), 1e-9);
     near(r.metrics.sortino, ((m - rfp) / Math.sqrt(ret.reduce((s, x) => s + Math.min(0, x - rfp) ** 2, 0) / ret.length)) * Math.sqrt(252), 1e-9);
+  });
+
+  it("loadBarColumns reads the time, high, low and close of loadBars' range, and nothing else", () => {
+    const app = server.app.app;
+    const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
+    const ranges: { dataset: string; symbol: string; period: 'DAY' | 'MINUTE'; from?: number; to?: number }[] = [
+      { dataset: 'demo', symbol: 'SPX', period: 'DAY' },
+      { dataset: 'demo', symbol: 'SPX', period: 'DAY', from: day('2008-09-15'), to: day('2009-03-10') },
+      { dataset: 'demo', symbol: 'SPX', period: 'DAY', from: day('2030-01-01') },
+      { dataset: 'synthetic', symbol: 'AAA', period: 'MINUTE', from: 0 },
+      { dataset: 'synthetic', symbol: 'BBB', period: 'MINUTE', to: Date.UTC(2020, 0, 3) },
+    ];
+    // Across chunk boundaries (65,536 bars a chunk): from inside the 2nd chunk to inside the 4th.
+    const aaa = loadBars(app, { dataset: 'synthetic', symbol: 'AAA', period: 'MINUTE' });
+    ranges.push({ dataset: 'synthetic', symbol: 'AAA', period: 'MINUTE', from: aaa.time[70_000] + 1, to: aaa.time[200_000] });
+    for (const r of ranges) {
+      const full = loadBars(app, r);
+      const cols = loadBarColumns(app, r);
+      expect(cols.length).toBe(full.length);
+      for (const c of ['time', 'high', 'low', 'close'] as const) expect(Buffer.from(cols[c].buffer).equals(Buffer.from(full[c].buffer)), c).toBe(true);
+      expect(cols.open.every((x) => x === 0) && cols.volume.every((x) => x === 0)).toBe(true);
+    }
+    expect(loadBarColumns(app, { dataset: 'demo', symbol: 'NOPE', period: 'DAY' }).length).toBe(0);
   });
 
   it('bad benchmark and riskFreeRate inputs are refused, naming the field; nothing is stored', async () => {

@@ -198,6 +198,16 @@ describe('return statistics', () => {
       close(quantileLinear(Float64Array.from(a), 0.95), numpy, 12);
       const k = Math.ceil(n / 20);
       expect(lowerTail(Float64Array.from(a), k).kth).toBe(sorted[k - 1]);
+      // tailRisk selects its quantiles inside the sides of the first selection: same as sorting.
+      const q = (p: number) => {
+        const hh = (n - 1) * p;
+        const i = Math.floor(hh);
+        return sorted[i] + (hh - i) * (sorted[Math.min(i + 1, n - 1)] - sorted[i]);
+      };
+      const t = tailRisk(a);
+      expect(t.valueAtRisk).toBe(-sorted[k - 1]);
+      close(t.expectedShortfall, -sorted.slice(0, k).reduce((x, y) => x + y, 0) / k, 12);
+      if (q(0.05) !== 0) close(t.tailRatio, Math.abs(q(0.95)) / Math.abs(q(0.05)), 12);
     }
   });
 
@@ -400,7 +410,7 @@ describe('benchmark', () => {
     // alpha = 252 × (mean r - beta × mean b) = -2.018420
     // r - b = -0.05, -0.02, -0.1, 0.040909: TE = sd × sqrt(252) = 0.935000, IR = mean / sd × sqrt(252) = -8.698105
     const b = benchmarkCurve(times, bench, 100);
-    const s = benchmarkStats(times, eq, b, 252, 0);
+    const s = benchmarkStats(times, periodReturns(eq), b, 252, 0);
     close(s.beta, 0.5358358795285894, 12);
     close(s.correlation, 0.9923893870735732, 12);
     close(s.alpha, -2.01841990397205, 9);
@@ -410,7 +420,7 @@ describe('benchmark', () => {
     close(s.cagr, Math.pow(1.2, 365.25 / 4) - 1, 0);
     expect(s.pairs).toBe(4);
     // rf 3 %: alpha = 252 × (mean r - rf_p - beta × (mean b - rf_p)) = -2.032141
-    close(benchmarkStats(times, eq, b, 252, perPeriodRate(0.03, 252)).alpha, -2.03214084411237, 9);
+    close(benchmarkStats(times, periodReturns(eq), b, 252, perPeriodRate(0.03, 252)).alpha, -2.03214084411237, 9);
   });
 });
 

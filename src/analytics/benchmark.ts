@@ -40,13 +40,14 @@ export interface BenchmarkStats {
   readonly pairs: number;
 }
 
+/** `returns[t - 1]` is the run's return at point t (periodReturns of the equity). */
 export function benchmarkStats(
   time: Float64Array,
-  equity: Float64Array,
+  returns: Float64Array,
   benchmark: Float64Array,
   periodsPerYear: number,
   rfPerPeriod: number,
-  points = equity.length,
+  points = benchmark.length,
 ): BenchmarkStats {
   let t0 = 0;
   while (t0 < points && Number.isNaN(benchmark[t0])) t0++;
@@ -62,7 +63,7 @@ export function benchmarkStats(
   let sr = 0;
   let sb = 0;
   for (let t = t0 + 1; t <= last; t++) {
-    sr += equity[t] / equity[t - 1] - 1;
+    sr += returns[t - 1];
     sb += benchmark[t] / benchmark[t - 1] - 1;
   }
   const meanR = sr / m;
@@ -73,7 +74,7 @@ export function benchmarkStats(
   let srb = 0;
   let sdd = 0;
   for (let t = t0 + 1; t <= last; t++) {
-    const dr = equity[t] / equity[t - 1] - 1 - meanR;
+    const dr = returns[t - 1] - meanR;
     const db = benchmark[t] / benchmark[t - 1] - 1 - meanB;
     srr += dr * dr;
     sbb += db * db;

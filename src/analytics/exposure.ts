@@ -27,8 +27,9 @@ export interface ExposureCurve {
 
 /** `bars`: the run's series in its symbol order (fills' symbolIndex), read only when positions are mixed. */
 export function exposure(curve: ExposureCurve, bars: () => readonly BarSeries[], fills: readonly ExposureFill[], points = curve.equity.length): Exposure {
-  const { time, equity } = curve;
-  const gross = mixedSides(fills) ? grossFromBars(time, bars(), fills, points) : grossFromCash(curve, points);
+  const { time, equity, cash } = curve;
+  // Positions all on one side: Σ abs(q) × c = abs(Σ q × c) = abs(equity - cash).
+  const gross = mixedSides(fills) ? grossFromBars(time, bars(), fills, points) : null;
   let leverageSum = 0;
   let maxLeverage = 0;
   let equitySum = 0;
@@ -36,7 +37,7 @@ export function exposure(curve: ExposureCurve, bars: () => readonly BarSeries[],
   for (let t = 0; t < points; t++) {
     const e = equity[t];
     if (!(e > 0)) nonPositive = true;
-    const leverage = gross[t] / e;
+    const leverage = (gross ? gross[t] : Math.abs(e - cash[t])) / e;
     leverageSum += leverage;
     if (leverage > maxLeverage) maxLeverage = leverage;
     equitySum += e;
@@ -66,13 +67,6 @@ function mixedSides(fills: readonly ExposureFill[]): boolean {
     if (longs > 0 && shorts > 0) return true;
   }
   return false;
-}
-
-/** Positions all on one side: Σ abs(q) × c = abs(Σ q × c) = abs(equity - cash). */
-function grossFromCash(curve: ExposureCurve, points: number): Float64Array {
-  const gross = new Float64Array(points);
-  for (let t = 0; t < points; t++) gross[t] = Math.abs(curve.equity[t] - curve.cash[t]);
-  return gross;
 }
 
 function grossFromBars(time: Float64Array, bars: readonly BarSeries[], fills: readonly ExposureFill[], points: number): Float64Array {

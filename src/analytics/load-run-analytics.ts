@@ -5,10 +5,11 @@
  * a finished run's results never change.
  */
 import { PERIODS_PER_YEAR, type BarSeries } from '../engine/bars.js';
-import { getCoverage, loadBars } from '../data/bar-store.js';
+import { getCoverage } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { dayRange } from '../data/day-range.js';
 import { getEquityCurve, getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
+import { loadBarColumns } from './bar-columns.js';
 import { RunAnalytics } from './run-analytics.js';
 
 /** Like metrics: analytics exist once a run has completed, or been cancelled with partial results. */
@@ -41,7 +42,7 @@ export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
     return () => (value ??= make());
   };
   const { from, to } = dayRange(run.start, run.end);
-  const bars = once(() => run.symbols.map((symbol) => loadBars(app, { dataset: run.dataset, symbol, period: run.period, from, to })));
+  const bars = once(() => run.symbols.map((symbol) => loadBarColumns(app, { dataset: run.dataset, symbol, period: run.period, from, to })));
   const benchmark = run.benchmark;
   // A benchmark that is one of the run's own symbols, with a bar at the run's first timestamp, is
   // the series already loaded for the run (the as-of rule needs nothing earlier).
@@ -70,18 +71,18 @@ export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
  */
 function benchmarkBars(app: AppDatabase, run: RunRecord, b: { dataset: string; symbol: string }, time: Float64Array, points: number): BarSeries {
   const key = { dataset: b.dataset, symbol: b.symbol, period: run.period };
-  if (points === 0) return loadBars(app, { ...key, from: 0, to: 0 });
+  if (points === 0) return loadBarColumns(app, { ...key, from: 0, to: 0 });
   const first = time[0];
   const to = time[points - 1] + 1;
-  let inside = loadBars(app, { ...key, from: first, to });
+  let inside = loadBarColumns(app, { ...key, from: first, to });
   if (inside.length > 0 && inside.time[0] === first) return inside;
   const coverage = getCoverage(app, key);
   if (coverage === null || coverage.first > first) return inside; // nothing before the run
   // Look back in widening windows for the last bar before the run (a gap, a weekend, a holiday).
   for (let span = 7 * 86_400_000; span < 1e14; span *= 8) {
-    const before = loadBars(app, { ...key, from: first - span, to: first });
+    const before = loadBarColumns(app, { ...key, from: first - span, to: first });
     if (before.length > 0) {
-      inside = loadBars(app, { ...key, from: before.time[before.length - 1], to });
+      inside = loadBarColumns(app, { ...key, from: before.time[before.length - 1], to });
       return inside;
     }
   }

@@ -1,8 +1,8 @@
 /**
  * Rolling Sharpe ratio over a window of w returns (CONVENTIONS.md "Rolling Sharpe"), O(n) for any
  * w: a sliding mean and sum of squared deviations (Welford's update for replacing one value),
- * re-summed exactly with two passes every w steps so rounding never accumulates beyond one window,
- * and also when the sum of squares collapses (see below).
+ * re-summed exactly with two passes every few windows so rounding never accumulates for long, and
+ * also when the sum of squares collapses (see below).
  */
 
 export interface RollingSeries {
@@ -26,12 +26,12 @@ export function rollingSharpe(time: Float64Array, returns: Float64Array, window:
   const kept = Math.ceil(length / stride);
   const outTime = new Float64Array(kept);
   const out = new Float64Array(kept);
-  // Value k is kept when (length - 1 - k) is a multiple of the stride, at this position:
-  const slot = (k: number) => {
-    const back = length - 1 - k;
-    return back % stride === 0 ? kept - 1 - back / stride : -1;
-  };
+  // Window k's value is kept when (length - 1 - k) is a multiple of the stride.
+  let nextKept = length === 0 ? 0 : (length - 1) % stride;
+  let at = 0;
   const annual = Math.sqrt(periodsPerYear);
+  const invW = 1 / w;
+  const sdScale = 1 / (w - 1);
   let mean = 0;
   let m2 = 0;
   // The largest m2 since the last exact sum: a sliding update's rounding error is relative to it.
@@ -47,38 +47,49 @@ export function rollingSharpe(time: Float64Array, returns: Float64Array, window:
     }
     peakM2 = m2;
   };
+  let untilExact = 0; // steps until the next periodic exact sum
   let equalRun = 0; // consecutive returns equal to the latest
   for (let j = 0; j < n; j++) {
     const x = returns[j];
     equalRun = j > 0 && x === returns[j - 1] ? equalRun + 1 : 1;
     if (j < w - 1) continue;
     const k = j - w + 1; // first return of the window
-    const at = slot(k);
-    if (at >= 0) outTime[at] = time[j + 1];
+    let value: number;
     if (equalRun >= w) {
       // Every return in the window is x: stdev 0 exactly, and the state restarts from exact values.
       mean = x;
       m2 = 0;
       peakM2 = 0;
-      if (at >= 0) out[at] = NaN;
-      continue;
+      value = NaN;
+    } else {
+      if (untilExact-- === 0) {
+        // Every EXACT_EVERY windows: rounding never accumulates for long, and it costs O(n) in total.
+        exact(k, j);
+        untilExact = EXACT_EVERY * w - 1;
+      } else {
+        const old = returns[k - 1];
+        const before = mean;
+        mean += (x - old) * invW;
+        m2 += (x - old) * (x - mean + old - before);
+        // A drop by 1000x since the largest value (a volatile stretch leaving the window) would
+        // leave its rounding error large relative to what remains: sum exactly instead. Each such
+        // drop uses up 3 of the ~600 decades of a double, so this cannot happen on every step.
+        if (m2 > peakM2) peakM2 = m2;
+        else if (m2 < 1e-3 * peakM2) exact(k, j);
+      }
+      value = m2 <= 0 ? NaN : ((mean - rfPerPeriod) / Math.sqrt(m2 * sdScale)) * annual;
     }
-    if (k % w === 0) exact(k, j); // every w steps: O(n) in total
-    else {
-      const old = returns[k - 1];
-      const before = mean;
-      mean += (x - old) / w;
-      m2 += (x - old) * (x - mean + old - before);
-      // A drop by 1000x since the largest value (a volatile stretch leaving the window) would leave
-      // its rounding error large relative to what remains: sum exactly instead. Each such drop uses
-      // up 3 of the ~600 decades of a double, so this cannot happen on every step.
-      if (m2 > peakM2) peakM2 = m2;
-      else if (m2 < 1e-3 * peakM2) exact(k, j);
+    if (k === nextKept) {
+      outTime[at] = time[j + 1];
+      out[at++] = value;
+      nextKept += stride;
     }
-    if (at >= 0) out[at] = m2 <= 0 ? NaN : ((mean - rfPerPeriod) / Math.sqrt(m2 / (w - 1))) * annual;
   }
   return { time: outTime, value: out };
 }
+
+/** Windows between periodic exact sums. */
+const EXACT_EVERY = 4;
 
 /**
  * At most `maxPoints` values: every k-th counted back from the last, k = ceil(length / maxPoints),

@@ -180,7 +180,7 @@ export class RunAnalytics {
     return this.once('benchmark', () => ({
       dataset: b.dataset,
       symbol: b.symbol,
-      ...benchmarkStats(this.input.curve.time, this.input.curve.equity, this.benchmarkCurve!, this.input.periodsPerYear, this.rfPerPeriod, this.points),
+      ...benchmarkStats(this.input.curve.time, this.returns, this.benchmarkCurve!, this.input.periodsPerYear, this.rfPerPeriod, this.points),
     }));
   }
 

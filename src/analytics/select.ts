@@ -56,18 +56,23 @@ export function minOf(a: Float64Array, from = 0, to = a.length): number {
  * Quantile with linear interpolation between order statistics (Hyndman-Fan type 7, numpy's
  * default): h = (n - 1) p, Q = x(floor h) + (h - floor h) (x(floor h + 1) - x(floor h)), 0-based.
  * Reorders `scratch` (pass a copy). NaN for an empty array.
+ *
+ * `[from, to)` may name a block already partitioned by an earlier selection (everything before it
+ * <= everything in it <= everything after it) that holds order statistic floor h: the selection
+ * then stays inside the block.
  */
-export function quantileLinear(scratch: Float64Array, p: number): number {
+export function quantileLinear(scratch: Float64Array, p: number, from = 0, to = scratch.length): number {
   const n = scratch.length;
   if (n === 0) return NaN;
   const h = (n - 1) * p;
   const i = Math.floor(h);
-  selectInPlace(scratch, i);
+  if (i < from || i >= to) throw new RangeError(`quantile: order statistic ${i} is outside the block [${from}, ${to})`);
+  selectInPlace(scratch, i, from, to);
   const lower = scratch[i];
   const f = h - i;
   if (f === 0 || i + 1 >= n) return lower;
-  // After selecting i, the next order statistic is the smallest value to its right.
-  const upper = minOf(scratch, i + 1, n);
+  // The next order statistic: the smallest value right of i in the block, or else after the block.
+  const upper = i + 1 < to ? minOf(scratch, i + 1, to) : minOf(scratch, to, n);
   return lower + f * (upper - lower);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Stability of the equity curve: least squares of ln E[t] on the time in years since the first
- * point (CONVENTIONS.md "Risk and return"). Two passes (means, then centred sums).
+ * point (CONVENTIONS.md "Risk and return"), in one pass.
  */
 import { DAY_MS, YEAR_DAYS } from './returns.js';
 
@@ -16,28 +16,26 @@ export function stability(time: Float64Array, equity: Float64Array, points = equ
   if (points < 2) return none;
   const t0 = time[0];
   // ln E[t] - ln E[0]: the shift changes neither slope nor R², and a flat curve gives exact zeros.
-  // Kept from the first pass (one logarithm per point, not two).
-  const y = new Float64Array(points);
   const y0 = Math.log(equity[0]);
   const yearMs = YEAR_DAYS * DAY_MS;
-  let sx = 0;
-  let sy = 0;
-  for (let t = 0; t < points; t++) {
-    if (!(equity[t] > 0)) return none;
-    sx += (time[t] - t0) / yearMs;
-    sy += y[t] = Math.log(equity[t]) - y0;
-  }
-  const mx = sx / points;
-  const my = sy / points;
+  // One pass of Welford's co-moment updates: centred sums without a second pass or a scratch array.
+  let mx = 0;
+  let my = 0;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
   for (let t = 0; t < points; t++) {
-    const dx = (time[t] - t0) / yearMs - mx;
-    const dy = y[t] - my;
-    sxx += dx * dx;
-    syy += dy * dy;
-    sxy += dx * dy;
+    if (!(equity[t] > 0)) return none;
+    const x = (time[t] - t0) / yearMs;
+    const y = Math.log(equity[t]) - y0;
+    const n = t + 1;
+    const dx = x - mx;
+    const dy = y - my;
+    mx += dx / n;
+    my += dy / n;
+    sxx += dx * (x - mx);
+    syy += dy * (y - my);
+    sxy += dx * (y - my);
   }
   if (sxx === 0) return none;
   return { slope: sxy / sxx, rSquared: syy === 0 ? NaN : (sxy * sxy) / (sxx * syy) };
