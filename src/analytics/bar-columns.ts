@@ -3,10 +3,10 @@
  * (benchmark, gross exposure). Same storage as loadBars (bar-store.ts: Float64 blob chunks per
  * instrument and period) and the same [from, to) range, but open and volume are never fetched and
  * each blob is copied once, straight into its column: a third of loadBars' bytes for a million bars.
- * The series' open and volume are left zero.
+ * The series' open and volume are empty arrays (not allocated: large typed arrays drive the GC).
  */
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
-import { allocateBarSeries, type BarSeries } from '../engine/bars.js';
+import type { BarSeries } from '../engine/bars.js';
 import type { AppDatabase } from '../data/db.js';
 import type { LoadBarsInput } from '../data/bar-store.js';
 import { copyFloat64, float64View, lowerBound } from '../data/float64-bytes.js';
@@ -21,7 +21,7 @@ export function loadBarColumns(app: AppDatabase, input: LoadBarsInput): BarSerie
       .from(instruments)
       .where(and(eq(instruments.datasetId, input.dataset), eq(instruments.symbol, input.symbol)))
       .get();
-    if (!instrument) return allocateBarSeries(input.symbol, 0);
+    if (!instrument) return columns(input.symbol, 0);
     const rows = app.db
       .select({ count: barChunks.count, time: barChunks.time, high: barChunks.high, low: barChunks.low, close: barChunks.close })
       .from(barChunks)
@@ -43,7 +43,7 @@ export function loadBarColumns(app: AppDatabase, input: LoadBarsInput): BarSerie
       return { r, lo, hi };
     });
     const total = spans.reduce((n, s) => n + Math.max(0, s.hi - s.lo), 0);
-    const out = allocateBarSeries(input.symbol, total);
+    const out = columns(input.symbol, total);
     let at = 0;
     for (const { r, lo, hi } of spans) {
       if (hi <= lo) continue;
@@ -55,4 +55,10 @@ export function loadBarColumns(app: AppDatabase, input: LoadBarsInput): BarSerie
     }
     return out;
   })();
+}
+
+const NONE = new Float64Array(0);
+
+function columns(symbol: string, length: number): BarSeries {
+  return { symbol, length, time: new Float64Array(length), high: new Float64Array(length), low: new Float64Array(length), close: new Float64Array(length), open: NONE, volume: NONE };
 }

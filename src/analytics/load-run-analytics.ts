@@ -4,11 +4,14 @@
  * their total equity points, because a dashboard asks for the same finished run again and again and
  * a finished run's results never change.
  */
+import { eq } from 'drizzle-orm';
 import { PERIODS_PER_YEAR, type BarSeries } from '../engine/bars.js';
 import { getCoverage } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { dayRange } from '../data/day-range.js';
-import { getEquityCurve, getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
+import { float64View } from '../data/float64-bytes.js';
+import { getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
+import { equityCurves } from '../data/schema/index.js';
 import { loadBarColumns } from './bar-columns.js';
 import { RunAnalytics } from './run-analytics.js';
 
@@ -35,7 +38,7 @@ export function loadRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
 /** Like loadRunAnalytics, without the cache: reads the run's results afresh. */
 export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics | null {
   if (!hasAnalytics(run)) return null;
-  const curve = getEquityCurve(app, run.id);
+  const curve = readCurve(app, run.id);
   if (!curve) return null;
   const once = <T>(make: () => T): (() => T) => {
     let value: T | undefined;
@@ -63,6 +66,22 @@ export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
       ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: once(() => ownSeries(benchmark) ?? benchmarkBars(app, run, benchmark, curve.time, curve.length)) }
       : null,
   });
+}
+
+/** The stored curve's time, equity and cash columns (views on the stored bytes; drawdown is not read). */
+function readCurve(app: AppDatabase, runId: number): { length: number; time: Float64Array; equity: Float64Array; cash: Float64Array } | null {
+  const row = app.db
+    .select({ points: equityCurves.points, time: equityCurves.time, equity: equityCurves.equity, cash: equityCurves.cash })
+    .from(equityCurves)
+    .where(eq(equityCurves.runId, runId))
+    .get();
+  if (!row) return null;
+  const col = (b: Uint8Array) => {
+    const a = float64View(b);
+    if (a.length !== row.points) throw new Error(`equity blob of run ${runId} holds ${a.length} points, expected ${row.points}`);
+    return a;
+  };
+  return { length: row.points, time: col(row.time), equity: col(row.equity), cash: col(row.cash) };
 }
 
 /**
