@@ -15,6 +15,7 @@ import type { AppDatabase } from '../data/db.js';
 import { dayRange, DayRangeError } from '../data/day-range.js';
 import type { CommissionSpec, NewRun } from '../data/run-types.js';
 import { checkRange, type NumberRange } from './number-range.js';
+import { RISK_FREE_RATE_RANGE, validateBenchmark, type BenchmarkInput } from './benchmark-input.js';
 import { validateAccountInput, validateRiskInput, type AccountInput, type RiskInput } from './account-risk-input.js';
 
 export const MAX_SYMBOLS = 100;
@@ -54,6 +55,10 @@ export interface RunInput {
   readonly commission?: Partial<Record<keyof CommissionSpec, number | null>> | null;
   readonly slippageBps?: number | null;
   readonly periodsPerYear?: number | null;
+  /** Buy-and-hold of this symbol as the analytics' benchmark (default: none). */
+  readonly benchmark?: BenchmarkInput | null;
+  /** Annual, a fraction; Sharpe, Sortino and alpha use it (default 0). */
+  readonly riskFreeRate?: number | null;
   /** CASH or MARGIN with a leverage (default MARGIN, 1). */
   readonly account?: AccountInput | null;
   /** Risk limits checked before the broker (default none). */
@@ -167,6 +172,9 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
   const slippageBps = input.slippageBps ?? 0;
   checkNumber('slippageBps', slippageBps, RUN_RANGES.slippageBps);
   if (input.periodsPerYear != null) checkNumber('periodsPerYear', input.periodsPerYear, RUN_RANGES.periodsPerYear);
+  const riskFreeRate = input.riskFreeRate ?? 0;
+  checkNumber('riskFreeRate', riskFreeRate, RISK_FREE_RATE_RANGE);
+  const benchmark = validateBenchmark(ctx.app, datasets, input.benchmark, dataset, period, fail);
   const account = validateAccountInput(input.account, fail);
   const risk = validateRiskInput(input.risk, fail);
 
@@ -188,6 +196,8 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
       commission,
       slippageBps,
       periodsPerYear: input.periodsPerYear ?? PERIODS_PER_YEAR[p],
+      benchmark,
+      riskFreeRate,
       account,
       risk,
     },
