@@ -31,7 +31,9 @@ export interface BrokerSink {
  */
 export interface OrderGate {
   atSubmission(order: Order, price: number): string | null;
-  fillable(order: Order, quantity: number, price: number): { quantity: number; reason: string | null };
+  /** How much of `quantity` may fill at `price`; when less, `reason` says why (read it before the next call). */
+  fillable(order: Order, quantity: number, price: number): number;
+  readonly reason: string | null;
 }
 
 /** An order that did not fit the buying power at its turn and waits for the rest of the step's fills. */
@@ -300,15 +302,15 @@ export class SimulatedBroker {
       this.fill(o, s, barIndex, time, price, wanted, null);
       return;
     }
-    const { quantity, reason } = this.gate.fillable(o, wanted, price);
+    const quantity = this.gate.fillable(o, wanted, price);
     if (quantity >= wanted) {
       this.fill(o, s, barIndex, time, price, wanted, null);
     } else if (!this.settling) {
       this.defer(o, s, barIndex, time, price);
     } else if (quantity > 0) {
-      this.fill(o, s, barIndex, time, price, quantity, `reduced from ${fmt(wanted)} to ${fmt(quantity)} at the fill price ${fmt(price)}: ${reason}`);
+      this.fill(o, s, barIndex, time, price, quantity, `reduced from ${fmt(wanted)} to ${fmt(quantity)} at the fill price ${fmt(price)}: ${this.gate.reason}`);
     } else {
-      o.reason = `rejected at the fill price ${fmt(price)}: ${reason}`;
+      o.reason = `rejected at the fill price ${fmt(price)}: ${this.gate.reason}`;
       this.apply(o, 'REJECT', time);
       this.removeWorking(o);
       this.afterFinal(o, time);

@@ -26,7 +26,11 @@ interface Projection {
  * power, at the order's reference price) and again at the fill (buying power only, at the fill price).
  */
 export class PreTradeChecks implements OrderGate {
+  /** Why the last `fillable` answered less than asked. */
+  reason: string | null = null;
   private readonly unlimited: boolean;
+  /** Reused by every projection: checks run per order and per fill, and allocate nothing of their own. */
+  private readonly p: Projection = { equityBefore: 0, equityAfter: 0, grossAfter: 0, cashAfter: 0, cashBefore: 0, positionBefore: 0, positionAfter: 0 };
   /** Scratch: per symbol, the position change working market orders that reduce it will make. */
   private readonly pending: Float64Array;
   /** All zeros: no pending changes (the fill-time view). */
@@ -54,25 +58,27 @@ export class PreTradeChecks implements OrderGate {
     return this.riskProblem(order, price, p) ?? this.buyingPowerProblem(order, p);
   }
 
-  fillable(order: Order, quantity: number, price: number): { quantity: number; reason: string | null } {
-    if (this.unlimited) return { quantity, reason: null };
+  fillable(order: Order, quantity: number, price: number): number {
+    this.reason = null;
+    if (this.unlimited) return quantity;
     const s = order.symbolIndex;
     const buy = order.side === 'BUY';
     const commission = this.commission.commission(quantity, price);
     const full = this.project(s, buy ? quantity : -quantity, price, commission);
-    if (reduces(full.positionBefore, full.positionAfter)) return { quantity, reason: null };
+    if (reduces(full.positionBefore, full.positionAfter)) return quantity;
     const reason = this.buyingPowerProblem(order, full);
-    if (reason === null) return { quantity, reason: null };
+    if (reason === null) return quantity;
+    this.reason = reason;
     // The largest quantity that fits, with the full order's commission (commission never falls with size: conservative).
     const unit = Number.isInteger(quantity) ? 1 : 1e-8;
     let q = Math.min(quantity, this.maxQuantity(s, buy, price, commission));
     q = Math.floor(q / unit + 1e-9) * unit;
     for (let tries = 0; tries < 3 && q > 0; tries++) {
       const p = this.project(s, buy ? q : -q, price, this.commission.commission(q, price));
-      if (this.buyingPowerProblem(order, p) === null) return { quantity: q, reason };
+      if (this.buyingPowerProblem(order, p) === null) return q;
       q -= unit;
     }
-    return { quantity: 0, reason };
+    return 0;
   }
 
   /** Largest quantity of a buy (sell) of symbol s at `price` that keeps the account within its buying power. */
@@ -105,15 +111,15 @@ export class PreTradeChecks implements OrderGate {
       grossAfter += Math.abs(j === s ? q + signed : q) * mark;
     }
     const before = pf.position[s] + pending[s];
-    return {
-      equityBefore,
-      equityAfter: equityBefore - commission,
-      grossAfter,
-      cashAfter: cash - signed * price - commission,
-      cashBefore: cash,
-      positionBefore: before,
-      positionAfter: before + signed,
-    };
+    const p = this.p;
+    p.equityBefore = equityBefore;
+    p.equityAfter = equityBefore - commission;
+    p.grossAfter = grossAfter;
+    p.cashAfter = cash - signed * price - commission;
+    p.cashBefore = cash;
+    p.positionBefore = before;
+    p.positionAfter = before + signed;
+    return p;
   }
 
   private riskProblem(order: Order, price: number, p: Projection): string | null {

@@ -29,7 +29,7 @@ export function createStrategyContext(host: ContextHost, indicators: IndicatorFa
   };
   const submit = (order: OrderRequest): Order => broker.submit(order, host.step, host.time);
   const market = (symbol: SymbolRef, side: Side, quantity: number, tag?: string): Order =>
-    submit({ type: 'MARKET', symbol, side, quantity, ...(tag === undefined ? {} : { tag }) });
+    submit(tag === undefined ? { type: 'MARKET', symbol, side, quantity } : { type: 'MARKET', symbol, side, quantity, tag });
   const value = (): number => {
     let v = portfolio.cash;
     for (let s = 0; s < portfolio.symbolCount; s++) if (portfolio.position[s] !== 0) v += portfolio.position[s] * portfolio.lastPrice[s];
