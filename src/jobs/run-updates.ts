@@ -27,6 +27,7 @@ import type { ActiveRun, JobManager } from './job-manager.js';
 import { isTerminal, type EquitySample, type StatusSnapshot } from './run-events.js';
 import type { RunMark } from './run-marks.js';
 import { parseRunId, RunNotFoundError } from './run-streams.js';
+import { shared } from './shared-event.js';
 
 export interface RunUpdate {
   /** Mark number (live) or STORED_SEQ_BASE + page (replay of an ended run); increases along a stream. */
@@ -167,26 +168,71 @@ export async function* runUpdateStream(ctx: StreamContext, id: string, afterSeq:
 
 const itemsBetween = (a: RunMark, b: RunMark) => b.fills - a.fills + (b.orderChanges - a.orderChanges) + (b.equity - a.equity);
 
+/**
+ * The live tail of an active run, shared by its subscribers: updates end at common cuts (the run's
+ * head, taken at most once per intervalMs), so subscribers that keep up receive the very same
+ * update object, built once.
+ */
+interface LiveShare {
+  /** Marks [0, cut) are out to subscribers that keep up. */
+  cut: number;
+  cutAt: number;
+  /** Updates built lately, by `from:to` mark numbers. */
+  readonly updates: Map<string, RunUpdate>;
+}
+
+const liveShares = new WeakMap<ActiveRun, LiveShare>();
+/** Updates kept for subscribers that ask for the same range a moment later. */
+const SHARED_UPDATES = 8;
+
+function liveShareOf(job: ActiveRun): LiveShare {
+  let share = liveShares.get(job);
+  if (!share) liveShares.set(job, (share = { cut: 0, cutAt: -Infinity, updates: new Map() }));
+  return share;
+}
+
+/** The mark count live updates end at now: a new cut once the interval has passed, or at once for the final state. */
+function liveCut(job: ActiveRun, share: LiveShare, now: number): number {
+  const head = job.marks.length;
+  const final = head > 0 && isTerminal(job.marks[head - 1]!.state.status);
+  if (head !== share.cut && (final || now - share.cutAt >= RUN_UPDATE_LIMITS.intervalMs)) {
+    share.cut = head;
+    share.cutAt = now;
+  }
+  return share.cut;
+}
+
+function sharedUpdate(job: ActiveRun, share: LiveShare, cursor: number, end: number): RunUpdate {
+  const key = `${cursor}:${end}`;
+  let update = share.updates.get(key);
+  if (!update) {
+    // Built once for every subscriber that asks for this range: executed once per query too.
+    update = shared(liveUpdate(job, cursor === 0 ? NO_MARK : job.marks[cursor - 1]!, job.marks[end - 1]!, end));
+    share.updates.set(key, update);
+    if (share.updates.size > SHARED_UPDATES) share.updates.delete(share.updates.keys().next().value!);
+  }
+  return update;
+}
+
 async function* liveUpdates(job: ActiveRun, cursor: number, watch: RunWatch, slot: PacedSlot): AsyncGenerator<RunUpdate> {
-  const limits = RUN_UPDATE_LIMITS;
-  let lastSent = -Infinity;
+  const share = liveShareOf(job);
   for (;;) {
     const marks = job.marks;
     if (cursor < marks.length) {
       const from = cursor === 0 ? NO_MARK : marks[cursor - 1]!;
       let end = cursor + 1;
-      while (end < marks.length && itemsBetween(from, marks[end]!) <= limits.maxItemsPerUpdate) end++;
-      const to = marks[end - 1]!;
-      // A backlog goes out at once; the live tail waits for the interval, the final state does not.
-      const backlog = end < marks.length;
-      const wait = lastSent + limits.intervalMs - performance.now();
-      if (wait > 0 && !backlog && !isTerminal(to.state.status)) {
-        await delay(wait);
-        continue;
+      while (end < marks.length && itemsBetween(from, marks[end]!) <= RUN_UPDATE_LIMITS.maxItemsPerUpdate) end++;
+      // A backlog (replay, a slow reader) goes out at once in full updates; the live tail at the shared cuts.
+      if (end === marks.length) {
+        const cut = liveCut(job, share, performance.now());
+        if (cut <= cursor) {
+          await delay(Math.max(1, share.cutAt + RUN_UPDATE_LIMITS.intervalMs - performance.now()));
+          continue;
+        }
+        end = cut;
       }
-      const update = liveUpdate(job, from, to, end);
+      const update = sharedUpdate(job, share, cursor, end);
       cursor = end;
-      lastSent = performance.now();
       await slot.pace();
       yield update;
       // The end is the run's last mark: nothing follows a final state.

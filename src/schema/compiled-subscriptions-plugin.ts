@@ -13,6 +13,7 @@ import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { mapAsyncIterator } from '@graphql-tools/utils';
 import type { Plugin } from 'graphql-yoga';
+import { SHARED_EVENT } from '../jobs/shared-event.js';
 
 type EventExecutor = (payload: unknown, args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>;
 
@@ -38,13 +39,29 @@ function executorCache(): (args: ExecutionArgs) => EventExecutor {
   };
 }
 
+/** Results of shared events (jobs/shared-event.ts), per event, by executor and variables; dropped with the event. */
+const sharedResults = new WeakMap<object, Map<EventExecutor, Map<string, ExecutionResult | Promise<ExecutionResult>>>>();
+
+function executeShared(payload: object, executeEvent: EventExecutor, args: ExecutionArgs): ExecutionResult | Promise<ExecutionResult> {
+  let byExecutor = sharedResults.get(payload);
+  if (!byExecutor) sharedResults.set(payload, (byExecutor = new Map()));
+  let byVariables = byExecutor.get(executeEvent);
+  if (!byVariables) byExecutor.set(executeEvent, (byVariables = new Map()));
+  const key = JSON.stringify(args.variableValues ?? {});
+  let result = byVariables.get(key);
+  if (!result) byVariables.set(key, (result = executeEvent(payload, args)));
+  return result;
+}
+
 export function useCompiledSubscriptions(): Plugin {
   const executorFor = executorCache();
   const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source; // argument or resolver errors, as graphql-js reports them
     const executeEvent = executorFor(args);
-    return mapAsyncIterator(source as AsyncIterable<unknown>, (payload) => executeEvent(payload, args));
+    return mapAsyncIterator(source as AsyncIterable<unknown>, (payload) =>
+      typeof payload === 'object' && payload !== null && SHARED_EVENT in payload ? executeShared(payload, executeEvent, args) : executeEvent(payload, args),
+    );
   };
   return {
     onSubscribe: ({ setSubscribeFn }) => {

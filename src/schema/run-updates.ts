@@ -1,16 +1,29 @@
 /** RunUpdate and the runUpdates subscription: a run's progress and results in batches (jobs/run-updates.ts). */
 import { getRun } from '../data/run-store.js';
+import type { EquitySample } from '../jobs/run-events.js';
 import { AfterSeqError, planRunUpdates, runUpdateStream, RUN_UPDATE_LIMITS, STORED_SEQ_BASE, type RunUpdate } from '../jobs/run-updates.js';
 import { visible } from './access.js';
 import { builder } from './builder.js';
 import { badField } from './errors.js';
 import { requireById } from './ids.js';
 import { RunStatusEnum } from './run.js';
-import { EquityPointRef, FillRef, OrderRef } from './trading-types.js';
+import type { Fill, Order } from '../engine/orders.js';
+import { EquityPointRef, FillRef, OrderRef, type RunScoped } from './trading-types.js';
 
 interface RunUpdateShape {
   readonly runId: number;
   readonly update: RunUpdate;
+}
+
+/** Fills and orders as their GraphQL types take them, made once per update (subscribers that keep up share updates). */
+const scoped = new WeakMap<RunUpdate, { fills: RunScoped<Fill>[]; orders: RunScoped<Order>[] }>();
+function scopedOf(u: RunUpdateShape) {
+  let s = scoped.get(u.update);
+  if (!s) {
+    s = { fills: u.update.fills.map((item) => ({ runId: u.runId, item })), orders: u.update.orders.map((item) => ({ runId: u.runId, item })) };
+    scoped.set(u.update, s);
+  }
+  return s;
 }
 
 const RunUpdateRef = builder.objectRef<RunUpdateShape>('RunUpdate').implement({
@@ -27,17 +40,17 @@ const RunUpdateRef = builder.objectRef<RunUpdateShape>('RunUpdate').implement({
     fills: t.field({
       type: [FillRef],
       description: 'Fills since the previous update, in execution order: across a stream, every fill of the run exactly once.',
-      resolve: (u) => u.update.fills.map((item) => ({ runId: u.runId, item })),
+      resolve: (u) => scopedOf(u).fills,
     }),
     orderUpdates: t.field({
       type: [OrderRef],
       description: "Orders that changed since the previous update, each once, in its latest state (key them by id: a resumed stream may repeat an order's state).",
-      resolve: (u) => u.update.orders.map((item) => ({ runId: u.runId, item })),
+      resolve: (u) => scopedOf(u).orders,
     }),
     equity: t.field({
       type: [EquityPointRef],
       description: 'Equity samples since the previous update, in time order (a replay of an ended run: its curve, downsampled).',
-      resolve: (u) => [...u.update.equity],
+      resolve: (u) => u.update.equity as EquitySample[],
     }),
     latestEquity: t.field({
       type: EquityPointRef,

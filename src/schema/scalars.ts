@@ -3,11 +3,26 @@ import { GraphQLError } from 'graphql';
 import { DateTimeISOResolver, JSONObjectResolver, LocalDateResolver } from 'graphql-scalars';
 import { builder } from './builder.js';
 
+/**
+ * Recent epoch-ms times as ISO strings: a live fill's time is serialised once per subscriber, and
+ * toISOString costs microseconds. Bounded: emptied when full.
+ */
+const isoTimes = new Map<number, string>();
+const ISO_TIMES_KEPT = 100_000;
+function isoOf(ms: number): string {
+  let iso = isoTimes.get(ms);
+  if (iso === undefined) {
+    if (isoTimes.size >= ISO_TIMES_KEPT) isoTimes.clear();
+    iso = new Date(ms).toISOString();
+    isoTimes.set(ms, iso);
+  }
+  return iso;
+}
+
 builder.addScalarType('DateTime', DateTimeISOResolver, {
-  // Domain times are epoch ms numbers; serialise them as ISO-8601 like Dates.
   // Domain times are epoch ms: format them directly (every fill's time is serialised once per
   // subscriber, so this path is hot). (Pothos types a serializer's result as the scalar's Output.)
-  serialize: (value) => (typeof value === 'number' ? new Date(value).toISOString() : DateTimeISOResolver.serialize(value)) as unknown as Date,
+  serialize: (value) => (typeof value === 'number' ? isoOf(value) : DateTimeISOResolver.serialize(value)) as unknown as Date,
 });
 
 /** A malformed date is the caller's mistake: BAD_USER_INPUT, like every other bad input. */
