@@ -12,6 +12,11 @@
  * - A reader that takes nothing for `stallMs` while data waits for it is closed with 1013
  *   "subscriber too slow: resubscribe" (graphql-ws clients retry 1013); its subscriptions end at
  *   once, and the socket is cut if the client does not complete the close handshake soon.
+ * - Incoming messages are handled in order through the delivery pacer, ahead of the streams'
+ *   turns: setting up a subscription costs the main thread a few milliseconds (parse, validate,
+ *   context, first lookups), and a burst of hundreds (one client's 20 subscribes arrive in one
+ *   read) would otherwise run in one go; a connection with many messages waiting is not read until
+ *   they are handled.
  * - Keep-alive pings; a connection that neither answers one within the interval nor takes any
  *   data meanwhile is cut (a ping queued behind a long backlog is answered late by a live reader).
  * The largest message a client may send is `maxPayload` of the WebSocketServer (server.ts); how
@@ -21,6 +26,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type Disposable, type ServerOptions } from 'graphql-ws';
 import WebSocket, { type WebSocketServer } from 'ws';
+import { deliveryPacer, PacedSlot } from '../jobs/delivery-pacer.js';
 import { ConnectionWatch, StallClock, type WatchedConnection } from './slow-consumers.js';
 import { SLOW_SUBSCRIBER_CLOSE, type TransportLimits } from './transport-limits.js';
 
@@ -39,6 +45,8 @@ const KEEP_ALIVE_MS = 12_000;
  * threshold let the heap of a server feeding 500 slow readers grow by ~300 MB between major GCs).
  */
 const BACKPRESSURE_BYTES = 64 * 1024;
+/** Messages of one connection waiting for their turn above which its socket is not read. */
+const MAX_PENDING_MESSAGES = 64;
 /** How long a slow subscriber's close handshake may take before its socket is cut. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -63,12 +71,7 @@ export function serveGraphQLOverWebSocket<P extends ConnectionInitMessage['paylo
         protocol: socket.protocol,
         send: (data) => connection.send(data),
         close: (code, reason) => socket.close(code, reason),
-        onMessage: (cb) =>
-          socket.on('message', (data) => {
-            cb(String(data)).catch(() => {
-              if (socket.readyState === WebSocket.OPEN) socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
+        onMessage: (cb) => connection.onMessages(cb),
       },
       { socket, request },
     );
@@ -106,6 +109,9 @@ class LimitedConnection implements WatchedConnection {
   private closing = false;
   private released = false;
   private corked = false;
+  private readonly inbox = new PacedSlot(deliveryPacer, true);
+  private inboxTail: Promise<void> = Promise.resolve();
+  private pendingMessages = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -144,6 +150,24 @@ class LimitedConnection implements WatchedConnection {
     return new Promise<void>((resolve) => {
       resume = resolve;
       this.flushWaiters.add(resolve);
+    });
+  }
+
+  /** Hands each message to graphql-ws in arrival order, each once the pacer gives it time. */
+  onMessages(handle: (data: string) => Promise<void>): void {
+    this.socket.on('message', (data) => {
+      const text = String(data);
+      if (++this.pendingMessages === MAX_PENDING_MESSAGES) this.socket.pause();
+      this.inboxTail = this.inboxTail
+        .then(() => this.inbox.pace())
+        .then(() => {
+          if (--this.pendingMessages === MAX_PENDING_MESSAGES - 1) this.socket.resume();
+          if (this.released) return;
+          // Not awaited: a subscribe's promise lasts as long as its subscription.
+          handle(text).catch(() => {
+            if (this.socket.readyState === WebSocket.OPEN) this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+          });
+        });
     });
   }
 

@@ -7,15 +7,17 @@
  * socket with room completes without yielding) and starves the server until it ends.
  *
  * Fair: waiting streams are resumed in the order they asked, a few per turn; one resumed but left
- * without time goes first in the next turn, so a few fast consumers cannot keep the rest waiting.
+ * without time goes first in the next turn, and the first one resumed always delivers something,
+ * so a few fast consumers cannot keep the rest waiting.
  */
 
 /** Milliseconds of delivery per event-loop turn. */
 const DEFAULT_SLICE_MS = 8;
 /**
- * Waiting streams resumed per turn, in queue order. A few: most slices are used up by the first
- * one or two; resuming all of them each turn (900 in the subscriber test) made each re-queue a new
- * promise per turn, garbage that outlived the young generation and grew the heap.
+ * Waiting streams resumed per turn, in queue order; they share the slice event by event (each
+ * event is a microtask hop). A few: resuming all of them each turn (900 in the subscriber test)
+ * made every one re-queue with a new promise per turn, garbage that outlived the young generation
+ * and grew the heap.
  */
 const RESUMED_PER_TURN = 16;
 
@@ -26,12 +28,25 @@ export class DeliveryPacer {
   /** Streams resumed in the last turn that found the slice used up: they go first next time. */
   private retry: (() => void)[] = [];
   private scheduled = false;
+  /** Whether a stream has started work in the current slice. */
+  private claimed = false;
 
   constructor(private readonly sliceMs = DEFAULT_SLICE_MS) {}
 
   /** True when the current slice is used up: call `turn()` before delivering more. */
   due(): boolean {
     return performance.now() - this.sliceStart > this.sliceMs;
+  }
+
+  /**
+   * True for the first stream that asks in a slice, even when the slice is already used up (the
+   * process was descheduled, or a tiny slice): every turn delivers something, no stream can be
+   * denied forever.
+   */
+  claimSlice(): boolean {
+    if (this.claimed) return false;
+    this.claimed = true;
+    return true;
   }
 
   /**
@@ -55,6 +70,7 @@ export class DeliveryPacer {
   private readonly startSlice = (): void => {
     this.scheduled = false;
     this.sliceStart = performance.now();
+    this.claimed = false;
     if (this.retry.length > 0) {
       this.queue = this.retry.concat(this.queue);
       this.retry = [];
@@ -73,7 +89,14 @@ export class DeliveryPacer {
 export class PacedSlot {
   private worked = false;
 
-  constructor(private readonly pacer: DeliveryPacer) {}
+  /**
+   * `urgent`: always waits at the front of the queue (a connection's incoming messages: an
+   * unsubscribe or a connection_init must not wait for every busy stream's turn).
+   */
+  constructor(
+    private readonly pacer: DeliveryPacer,
+    private readonly urgent = false,
+  ) {}
 
   /** Nothing to wait for while the slice has time left; otherwise a promise to await first. */
   pace(): Promise<void> | void {
@@ -88,8 +111,8 @@ export class PacedSlot {
     do {
       const worked = this.worked;
       this.worked = false;
-      await this.pacer.turn(worked);
-    } while (this.pacer.due());
+      await this.pacer.turn(worked && !this.urgent);
+    } while (this.pacer.due() && !this.pacer.claimSlice());
     this.worked = true;
   }
 }
