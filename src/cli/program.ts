@@ -9,7 +9,6 @@ import { register as registerExport } from './export-command.js';
 import { register as registerGenerate } from './generate-command.js';
 import { register as registerImport } from './import-command.js';
 import { register as registerKeys } from './keys-command.js';
-import { register as registerKeys } from './keys-command.js';
 import { register as registerRun } from './run-command.js';
 import { register as registerServe } from './serve-command.js';
 import { register as registerStrategies } from './strategies-command.js';
@@ -24,7 +23,6 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerGenerate,
   registerRun,
   registerSweep,
-  registerKeys,
   registerKeys,
   registerExport,
 ];
