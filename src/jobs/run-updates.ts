@@ -7,8 +7,9 @@
  * `afterSeq` resumes after any of them with nothing lost and nothing repeated. A subscriber holds a
  * cursor into the active run's buffers and at most one update in flight: however far behind it
  * falls, it queues nothing (the transport closes a connection that stops reading; the client then
- * resumes with afterSeq). Live updates are coalesced to one per `intervalMs`; a backlog (a replay,
- * a slow reader) goes out in updates of up to `maxItemsPerUpdate` items as fast as it is read.
+ * resumes with afterSeq). Live updates end at cuts common to all of a run's subscribers, at most one
+ * per `intervalMs`, so those that keep up share each update (built and executed once); a backlog (a
+ * replay, a slow reader) goes out in updates of up to `maxItemsPerUpdate` items as fast as it is read.
  *
  * A run that has ended is replayed from storage in pages with their own numbers, from
  * STORED_SEQ_BASE up: fills and orders a page at a time, then the equity curve (downsampled) with
@@ -42,7 +43,7 @@ export interface RunUpdate {
 }
 
 export interface RunUpdateLimits {
-  /** Least wall time between two live updates of one subscriber. */
+  /** Least wall time between two cuts of a run's live tail (two live updates of a subscriber). */
   intervalMs: number;
   /** Fills + order changes + equity samples in one update (a single mark may exceed it). */
   maxItemsPerUpdate: number;
