@@ -209,7 +209,7 @@ describe.runIf(HAVE_BROWSER)('dashboard in Chromium', () => {
     await shot('6-sweep');
   }, 240_000);
 
-  it('lists runs with filters, and compares two', async () => {
+  it('lists runs with filters, compares two, deletes one', async () => {
     await page.goto(`${base}/#/runs`);
     await page.locator('[data-testid="runs"] tbody tr').first().waitFor();
     await page.locator('[data-testid="filter-status"]').selectOption('COMPLETED');
@@ -226,6 +226,18 @@ describe.runIf(HAVE_BROWSER)('dashboard in Chromium', () => {
     await page.locator('[data-testid="compare-chart"] canvas').first().waitFor();
     expect(await page.locator('[data-testid="compare-table"] thead th').count()).toBe(3);
     await shot('8-compare');
+
+    // Delete the cancelled run: two clicks, then it is gone from the list and from the service.
+    await page.goto(`${base}/#/runs`);
+    await page.locator('[data-testid="filter-status"]').selectOption('CANCELLED');
+    const cancelled = page.locator('[data-testid="runs"] tbody tr');
+    await expect.poll(() => cancelled.count()).toBe(1);
+    const id = await cancelled.first().getAttribute('data-run');
+    await cancelled.first().locator('input[type="checkbox"]').check();
+    await page.locator('[data-testid="delete"]').click();
+    await page.locator('[data-testid="confirm-delete"]').click();
+    await expect.poll(() => cancelled.count()).toBe(0);
+    expect((await server.gqlOk(`query($id: ID!) { run(id: $id) { id } }`, { id })).run).toBeNull();
   }, 120_000);
 
   it('says plainly when an API key is missing (401) or may not start runs (403)', async () => {
