@@ -87,15 +87,18 @@ export class Admission {
     private readonly threads: number,
   ) {}
 
+  /** Throws QueueFullError when the server's or the owner's queue is full; counts nothing (a refusal before costlier checks). */
+  check(owner: Owner): void {
+    if (this.waiting >= this.limits.maxQueuedRuns) throw new QueueFullError('server', this.limits.maxQueuedRuns, this.retryAfterMs(this.waiting - this.limits.maxQueuedRuns + 1));
+    const mine = owner === null ? 0 : (this.byOwner.get(owner) ?? 0);
+    if (owner !== null && mine >= this.limits.maxQueuedRunsPerKey) {
+      throw new QueueFullError('key', this.limits.maxQueuedRunsPerKey, this.retryAfterMs(mine - this.limits.maxQueuedRunsPerKey + 1));
+    }
+  }
+
   /** Throws QueueFullError when the server's or the owner's queue is full; otherwise counts the entry. */
   admit(owner: Owner, force = false): void {
-    if (!force) {
-      if (this.waiting >= this.limits.maxQueuedRuns) throw new QueueFullError('server', this.limits.maxQueuedRuns, this.retryAfterMs(this.waiting - this.limits.maxQueuedRuns + 1));
-      const mine = owner === null ? 0 : (this.byOwner.get(owner) ?? 0);
-      if (owner !== null && mine >= this.limits.maxQueuedRunsPerKey) {
-        throw new QueueFullError('key', this.limits.maxQueuedRunsPerKey, this.retryAfterMs(mine - this.limits.maxQueuedRunsPerKey + 1));
-      }
-    }
+    if (!force) this.check(owner);
     this.waiting++;
     if (owner !== null) this.byOwner.set(owner, (this.byOwner.get(owner) ?? 0) + 1);
   }

@@ -6,7 +6,7 @@
  */
 export type Lane = 'run' | 'sweep';
 
-/** A queued task; `cancel` takes it out if it has not started yet (true) and is a no-op after. */
+/** A queued task; `cancel` takes it out if it has not started yet (true when this call did) and is a no-op after. */
 export interface Ticket {
   cancel(): boolean;
 }

@@ -1,22 +1,35 @@
 /**
- * The main thread's side of runs: stores a validated run as QUEUED, hands it to the Piscina pool
- * with a MessagePort and a shared cancel flag, republishes what the worker streams on the typed
- * pubsub, and keeps each active run's fills and equity samples so late subscribers can replay them.
- * The pool and the pubsub stay behind `enqueue`/`cancel`/`events`: the seams for scaling out.
+ * The main thread's side of runs: admits a validated run (queue limits, ceilings), stores it
+ * QUEUED, and starts it when the fair scheduler gives it a pool thread, with a MessagePort and a
+ * shared cancel flag; republishes what the worker streams on the typed pubsub and keeps each
+ * active run's fills and equity samples so late subscribers can replay them.
+ *
+ * Writes are serialised by design: pool threads only read the database; a run's results (encoded
+ * and transferred by its pool thread) are stored by one storage thread in short transactions (see
+ * store-thread.ts); the few small writes of the main thread (a new run, RUNNING, CANCELLED) go
+ * first through the write gate. No run can fail for lock contention inside the process, and an
+ * error while storing ends that run FAILED instead of escaping into the event loop.
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createPubSub } from 'graphql-yoga';
 import type { Fill, Order } from '../engine/orders.js';
+import { getCoverage } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
-import { createRun, deleteRuns, getRun, type RunRecord } from '../data/run-store.js';
+import { decodeBlock } from '../data/result-blocks.js';
+import type { RunOutcome } from '../data/run-outcome-store.js';
+import { createRun, getRun, markRunStarted, type NewRun, type RunRecord } from '../data/run-store.js';
 import type { BacktestTask, BacktestTaskResult, WorkerMessage } from '../workers/protocol.js';
+import { WriteGate } from '../workers/write-gate.js';
+import { Admission, limitsFromEnv, type AdmissionLimits, type Owner } from './admission.js';
 import { pubsubEventTarget } from './event-target.js';
-import { cancelQueuedRun, failUnfinishedRun } from './run-transitions.js';
+import { FairScheduler, type Ticket } from './fair-scheduler.js';
+import { cancelQueuedRun } from './run-transitions.js';
 import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
 import { markRunEvent, recordOrderChanges, type RunMark } from './run-marks.js';
 import type { ValidatedRun } from './run-input.js';
+import { StoreError, StoreThread } from './store-thread.js';
 
 export interface JobManagerOptions {
   readonly app: AppDatabase;
@@ -26,6 +39,19 @@ export interface JobManagerOptions {
   readonly workers?: number;
   /** Minimum wall-clock ms between progress events of one run (default 200: five a second). */
   readonly progressIntervalMs?: number;
+  /** Queue limits and ceilings; default from the environment (see admission.ts). */
+  readonly limits?: AdmissionLimits;
+  /** How long a write retries a database locked by another process before the run ends FAILED (default 30 s). */
+  readonly storeRetryMs?: number;
+  /** Where problems that no run can carry are reported (default console.error). */
+  readonly log?: (line: string) => void;
+}
+
+export interface EnqueueOptions {
+  /** The owner key counted by the per-key queue limit; default: the run's ownerKeyId, if any. */
+  readonly owner?: Owner;
+  /** A sweep re-running its best combinations: counted, never refused (the sweep was admitted). */
+  readonly forSweep?: boolean;
 }
 
 /** What the main thread knows of a run that has not ended yet. */
@@ -42,8 +68,20 @@ export interface ActiveRun {
   readonly orderLog: number[];
   /** runUpdates' sequence numbers: a mark after each change of the run (run-marks.ts). */
   readonly marks: RunMark[];
-  /** Settles once the outcome is stored and the end event published. */
-  finished: Promise<void>;
+  /** Settles (never rejects) once the outcome is stored and the end event published. */
+  readonly finished: Promise<void>;
+}
+
+interface Job extends ActiveRun {
+  readonly owner: Owner;
+  readonly validated: ValidatedRun;
+  /** The run's place in the scheduler until it starts. */
+  ticket?: Ticket;
+  /** Whether it still counts as waiting for admission. */
+  waiting: boolean;
+  /** The outcome the worker sent with its last message. */
+  outcome?: RunOutcome;
+  resolveFinished(): void;
 }
 
 export type RunTopics = { run: [runId: number, event: RunEvent] };
@@ -51,26 +89,61 @@ export type RunTopics = { run: [runId: number, event: RunEvent] };
 const POOL_ENTRY = new URL('../workers/pool-entry.mjs', import.meta.url).href;
 /** How long to wait for a dead worker's port to drain before declaring the run's stream over. */
 const PORT_DRAIN_MS = 1_000;
+const DEFAULT_STORE_RETRY_MS = 30_000;
 
 export class JobManager {
   readonly pubsub = createPubSub<RunTopics>({ eventTarget: pubsubEventTarget() });
+  readonly admission: Admission;
   private readonly pool: Piscina;
-  private readonly active = new Map<number, ActiveRun>();
+  private readonly scheduler: FairScheduler;
+  /** Stores outcomes and deletes runs, off the main thread. */
+  private readonly store: StoreThread;
+  private readonly gate = new WriteGate();
+  private readonly active = new Map<number, Job>();
+  private readonly storeRetryMs: number;
+  private readonly log: (line: string) => void;
   private accepting = true;
+  private closed = false;
 
   constructor(private readonly opts: JobManagerOptions) {
     const threads = opts.workers ?? defaultWorkers();
     this.pool = new Piscina({ filename: POOL_ENTRY, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+    this.scheduler = new FairScheduler(threads);
+    this.admission = new Admission(opts.limits ?? limitsFromEnv(), threads);
+    this.storeRetryMs = opts.storeRetryMs ?? DEFAULT_STORE_RETRY_MS;
+    this.store = new StoreThread({ databasePath: opts.databasePath, retryMs: this.storeRetryMs, gate: this.gate.buffer });
+    this.store.warmUp();
+    // The storage thread checkpoints the WAL; a checkpoint of megabytes must not land on the event loop.
+    opts.app.sqlite.pragma('wal_autocheckpoint = 0');
+    this.log = opts.log ?? ((line) => console.error(line));
   }
 
   get threads(): number {
     return this.pool.options.maxThreads;
   }
 
-  /** Runs a named task of the pool entry (e.g. `runSweepChunk`) on the shared pool. */
-  runTask<T>(name: string, task: unknown): Promise<T> {
+  get limits(): AdmissionLimits {
+    return this.admission.limits;
+  }
+
+  /**
+   * Runs a named task of the pool entry (e.g. `runSweepChunk`) when the scheduler gives the sweep
+   * lane a thread; `group` (the sweep id) takes turns with other sweeps. Resolves undefined without
+   * running when `cancelFlag` is set by then.
+   */
+  runTask<T>(name: string, task: unknown, options: { group?: number; cancelFlag?: Int32Array } = {}): Promise<T | undefined> {
     if (!this.accepting) return Promise.reject(new Error('the server is shutting down'));
-    return this.pool.run(task, { name }) as Promise<T>;
+    return new Promise<T | undefined>((resolve, reject) => {
+      this.scheduler.submit('sweep', options.group ?? 0, () => {
+        if (options.cancelFlag && Atomics.load(options.cancelFlag, 0) !== 0) {
+          resolve(undefined);
+          return Promise.resolve();
+        }
+        const ran = this.pool.run(task, { name }) as Promise<T>;
+        ran.then(resolve, reject);
+        return ran;
+      });
+    });
   }
 
   activeRun(id: number): ActiveRun | undefined {
@@ -81,11 +154,43 @@ export class JobManager {
     return this.active.size;
   }
 
-  /** Stores the run as QUEUED and submits it; returns at once. */
-  enqueue(validated: ValidatedRun): RunRecord {
+  /** A small write on the main thread's connection, ahead of the storage thread's next transaction. */
+  write<T>(fn: () => T): T {
+    return this.gate.priority(fn);
+  }
+
+  /**
+   * Throws QueueFullError when a run or sweep of this owner (an API key id, or null without keys)
+   * would be refused now: a full queue is refused before the costlier validation.
+   */
+  assertRoom(ownerKeyId: number | null | undefined): void {
+    this.admission.check(ownerKeyId == null ? null : String(ownerKeyId));
+  }
+
+  /** Runs admitted and not started yet. */
+  queuedCount(): number {
+    return this.admission.queued();
+  }
+
+  /**
+   * Admits the run (QueueFullError when a queue is full, RunInputError when it would simulate more
+   * than MAX_BARS_PER_RUN bars), stores it QUEUED and queues it; returns at once.
+   */
+  enqueue(validated: ValidatedRun, options: EnqueueOptions = {}): RunRecord {
     if (!this.accepting) throw new Error('the server is shutting down and accepts no new runs');
-    const record = createRun(this.opts.app, validated.run);
-    const job: ActiveRun = {
+    const owner = options.owner !== undefined ? options.owner : ownerOfRun(validated.run);
+    this.admission.checkBars(estimateBars(this.opts.app, validated));
+    this.admission.admit(owner, options.forSweep);
+    let record: RunRecord;
+    try {
+      record = this.write(() => createRun(this.opts.app, validated.run));
+    } catch (e) {
+      this.admission.release(owner);
+      throw e;
+    }
+    let resolveFinished!: () => void;
+    const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+    const job: Job = {
       runId: record.id,
       cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
       state: { status: 'QUEUED', progress: 0, barsProcessed: 0, simTime: null },
@@ -94,37 +199,15 @@ export class JobManager {
       orders: [],
       orderLog: [],
       marks: [],
-      finished: Promise.resolve(),
+      finished,
+      owner,
+      validated,
+      waiting: true,
+      resolveFinished,
     };
     this.active.set(record.id, job);
     markRunEvent(job);
-
-    const { port1, port2 } = new MessageChannel();
-    let drained!: () => void;
-    const portDone = new Promise<void>((resolve) => (drained = resolve));
-    port1.on('message', (m: WorkerMessage) => {
-      this.onWorkerMessage(job, m);
-      // In the same tick as the message's publish, before any subscriber runs.
-      markRunEvent(job);
-      if (m.kind === 'done') drained();
-    });
-    port1.on('close', () => drained());
-    const task: BacktestTask = {
-      runId: record.id,
-      run: validated.run,
-      from: validated.from,
-      to: validated.to,
-      databasePath: this.opts.databasePath,
-      strategiesDir: this.opts.strategiesDir,
-      cancelFlag: job.cancelFlag,
-      port: port2,
-      progressIntervalMs: this.opts.progressIntervalMs ?? 200,
-    };
-    const outcome: Promise<BacktestTaskResult | Error> = this.pool.run(task, { transferList: [port2] }).then(
-      (r: BacktestTaskResult) => r,
-      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-    );
-    job.finished = this.settle(job, outcome, portDone).finally(() => port1.close());
+    job.ticket = this.scheduler.submit('run', record.id, () => this.start(job));
     return record;
   }
 
@@ -133,54 +216,112 @@ export class JobManager {
     const job = this.active.get(id);
     if (!job) return getRun(this.opts.app, id);
     Atomics.store(job.cancelFlag, 0, 1);
-    if (cancelQueuedRun(this.opts.app, id)) {
-      // Never started: it ends now. Its task stays queued in the pool and finds the run CANCELLED.
-      this.finalize(job, { ...job.state, status: 'CANCELLED' });
-    } else {
-      await job.finished;
-    }
+    if (job.ticket?.cancel()) await this.endQueued(job, null);
+    else await job.finished;
     return getRun(this.opts.app, id);
   }
 
   /** Deletes runs and everything stored for them, cancelling active ones first. */
   async delete(ids: readonly number[]): Promise<number> {
     await Promise.all(ids.filter((id) => this.active.has(id)).map((id) => this.cancel(id)));
-    return deleteRuns(this.opts.app, ids);
+    return this.store.deleteRuns(ids);
   }
 
   /**
-   * Stops accepting runs, lets active ones finish for up to `graceMs`, then cancels the rest
-   * (they keep partial results and end CANCELLED), and closes the pool.
+   * Stops accepting runs and cancels the queued ones; lets running ones finish for up to `graceMs`,
+   * then cancels them (they keep partial results and end CANCELLED), and closes the pool.
    */
   async shutdown(graceMs = 10_000): Promise<void> {
     this.accepting = false;
+    const queued = [...this.active.values()].filter((job) => job.ticket?.cancel());
+    await Promise.all(queued.map((job) => this.endQueued(job, 'server shut down')));
     const all = () => Promise.all([...this.active.values()].map((j) => j.finished));
     const timedOut = await Promise.race([all().then(() => false), delay(graceMs).then(() => true)]);
     if (timedOut) {
-      for (const job of this.active.values()) {
-        Atomics.store(job.cancelFlag, 0, 1);
-        if (cancelQueuedRun(this.opts.app, job.runId, 'server shut down')) this.finalize(job, { ...job.state, status: 'CANCELLED' });
-      }
+      for (const job of this.active.values()) Atomics.store(job.cancelFlag, 0, 1);
       await Promise.race([all(), delay(5_000)]);
     }
+    this.closed = true;
     await this.pool.destroy();
+    await this.store.close();
   }
 
-  private onWorkerMessage(job: ActiveRun, m: WorkerMessage): void {
+  /** The scheduler gave the run a thread: RUNNING, then the task; settles when the thread is free again. */
+  private start(job: Job): Promise<unknown> {
+    this.stopWaiting(job);
+    let started: boolean;
+    try {
+      started = this.write(() => markRunStarted(this.opts.app, job.runId));
+    } catch (e) {
+      // Locked by another process beyond the writer's timeout: fail it rather than block the queue.
+      void this.end(job, { status: 'FAILED', error: `could not start: ${message(e)}`, progress: 0, barsProcessed: 0, metrics: null, blocks: [], equity: null });
+      return Promise.resolve();
+    }
+    if (!started) {
+      // Cancelled or deleted by another connection while queued.
+      this.finalizeFromStore(job);
+      return Promise.resolve();
+    }
+    this.publishStatus(job, { status: 'RUNNING', progress: 0, barsProcessed: 0, simTime: null });
+    const { port1, port2 } = new MessageChannel();
+    let drained!: () => void;
+    const portDone = new Promise<void>((resolve) => (drained = resolve));
+    port1.on('message', (m: WorkerMessage) => {
+      try {
+        this.onWorkerMessage(job, m);
+      } catch (e) {
+        this.log(`run ${job.runId}: could not handle a worker message: ${message(e)}`);
+      }
+      // In the same tick as the message's publish, before any subscriber runs.
+      markRunEvent(job);
+      if (m.kind === 'done') drained();
+    });
+    port1.on('close', () => drained());
+    const task: BacktestTask = {
+      runId: job.runId,
+      run: job.validated.run,
+      from: job.validated.from,
+      to: job.validated.to,
+      databasePath: this.opts.databasePath,
+      strategiesDir: this.opts.strategiesDir,
+      cancelFlag: job.cancelFlag,
+      port: port2,
+      progressIntervalMs: this.opts.progressIntervalMs ?? 200,
+      maxBars: this.limits.maxBarsPerRun,
+      maxFills: this.limits.maxFillsPerRun,
+    };
+    const t0 = performance.now();
+    const ran: Promise<BacktestTaskResult | Error> = this.pool.run(task, { transferList: [port2] }).then(
+      (r: BacktestTaskResult) => r,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+    void (async () => {
+      const result = await ran;
+      await Promise.race([portDone, delay(PORT_DRAIN_MS)]);
+      port1.close();
+      // A worker that died, or ended without its outcome: the run must not stay RUNNING.
+      const outcome = job.outcome ?? failedOutcome(job, result instanceof Error ? `worker failed: ${result.message}` : (result.error ?? 'the worker ended without reporting an outcome'));
+      job.outcome = undefined;
+      await this.end(job, outcome);
+    })();
+    // The thread is free when the task returns; storing happens here, on the main thread.
+    return ran.then(() => this.admission.recordRunTime(performance.now() - t0));
+  }
+
+  private onWorkerMessage(job: Job, m: WorkerMessage): void {
     switch (m.kind) {
-      case 'started':
-        this.publishStatus(job, { ...job.state, status: 'RUNNING' });
-        return;
       case 'fills': {
+        const fills = decodeBlock(m.block, 'fills');
         const fromSeq = job.fills.length;
-        job.fills.push(...m.fills);
-        this.pubsub.publish('run', job.runId, { kind: 'fills', fromSeq, fills: m.fills });
+        for (const f of fills) job.fills.push(f);
+        this.pubsub.publish('run', job.runId, { kind: 'fills', fromSeq, fills });
         return;
       }
       case 'orders': {
         const fromSeq = job.orderLog.length;
-        recordOrderChanges(job, m.orders);
-        this.pubsub.publish('run', job.runId, { kind: 'orders', fromSeq, count: m.orders.length });
+        const orders = decodeBlock(m.block, 'orders');
+        recordOrderChanges(job, orders);
+        this.pubsub.publish('run', job.runId, { kind: 'orders', fromSeq, count: orders.length });
         return;
       }
       case 'progress': {
@@ -195,45 +336,128 @@ export class JobManager {
         return;
       }
       case 'done':
+        job.outcome = m.outcome;
         return;
     }
   }
 
-  private publishStatus(job: ActiveRun, state: StatusSnapshot): void {
+  private publishStatus(job: Job, state: StatusSnapshot): void {
     if (isTerminal(job.state.status)) return;
     job.state = state;
     markRunEvent(job);
     this.pubsub.publish('run', job.runId, { kind: 'status', ...state });
   }
 
-  /** Waits for the task and its stream, makes sure the outcome is stored, publishes the end. */
-  private async settle(job: ActiveRun, outcome: Promise<BacktestTaskResult | Error>, portDone: Promise<void>): Promise<void> {
-    const result = await outcome;
-    await Promise.race([portDone, delay(PORT_DRAIN_MS)]);
-    if (this.active.get(job.runId) !== job) return; // already finalized (cancelled while queued)
-    // A worker that died, or failed before it could store anything (e.g. the strategy is not loaded
-    // there): the run must not stay QUEUED or RUNNING. Conditional, so a stored outcome stands.
-    if (result instanceof Error) failUnfinishedRun(this.opts.app, job.runId, `worker failed: ${result.message}`);
-    else if (result.status === 'FAILED') failUnfinishedRun(this.opts.app, job.runId, result.error ?? 'failed');
-    const stored = getRun(this.opts.app, job.runId);
+  /**
+   * Stores the outcome and publishes the end; never throws. When the outcome cannot be stored, the
+   * run ends FAILED saying why; when not even that can be written (the database stays locked, the
+   * disk is gone), it is retried until the server closes and the run ends FAILED in memory.
+   */
+  private async end(job: Job, outcome: RunOutcome): Promise<void> {
+    let record: RunRecord | null | undefined;
+    try {
+      record = await this.store.storeOutcome(job.runId, outcome);
+    } catch (e) {
+      const error = outcome.status === 'FAILED' ? `${outcome.error ?? 'failed'}; storing its results failed too: ${message(e)}` : `the results could not be stored: ${message(e)}`;
+      this.log(`run ${job.runId}: ${error}`);
+      record = await this.failPersistently(job.runId, error, outcome.progress);
+      if (record === undefined) {
+        this.finalize(job, { status: 'FAILED', progress: outcome.progress, barsProcessed: outcome.barsProcessed, simTime: job.state.simTime });
+        return;
+      }
+    }
     this.finalize(
       job,
-      stored
-        ? { status: stored.status, progress: stored.progress, barsProcessed: stored.barsProcessed, simTime: job.state.simTime }
-        : { ...job.state, status: 'CANCELLED' },
+      record
+        ? { status: record.status, progress: record.progress, barsProcessed: record.barsProcessed, simTime: job.state.simTime }
+        : { ...job.state, status: 'CANCELLED' }, // deleted while it ran
     );
+  }
+
+  /** FAILED with `error`, retried with backoff until it is stored or the server closes (then undefined). */
+  private async failPersistently(runId: number, error: string, progress: number): Promise<RunRecord | null | undefined> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        return await this.store.storeFailure(runId, error, progress);
+      } catch (e) {
+        if (this.closed) {
+          this.log(`run ${runId}: could not store FAILED (${message(e)}); the next start marks it interrupted`);
+          return undefined;
+        }
+        if (!(e instanceof StoreError && isBusyCode(e.code))) this.log(`run ${runId}: could not store FAILED (${message(e)}); retrying`);
+        await delay(wait);
+      }
+    }
+  }
+
+  /** A queued run that will not start: CANCELLED (error: why), stored, then the end event. */
+  private async endQueued(job: Job, error: string | null): Promise<void> {
+    this.stopWaiting(job);
+    try {
+      this.write(() => cancelQueuedRun(this.opts.app, job.runId, error));
+    } catch (e) {
+      this.log(`run ${job.runId}: could not store its cancellation (${message(e)}); the next start marks it interrupted`);
+    }
+    this.finalize(job, { ...job.state, status: 'CANCELLED' });
+  }
+
+  /** Ends a job with whatever is stored for it (another connection changed it). */
+  private finalizeFromStore(job: Job): void {
+    const stored = getRun(this.opts.app, job.runId);
+    this.finalize(job, stored ? { status: stored.status, progress: stored.progress, barsProcessed: stored.barsProcessed, simTime: null } : { ...job.state, status: 'CANCELLED' });
+  }
+
+  private stopWaiting(job: Job): void {
+    if (!job.waiting) return;
+    job.waiting = false;
+    this.admission.release(job.owner);
   }
 
   /**
    * Removal and the end event in the same tick: a subscriber sees either the active run (and then
    * its end event) or the stored results, never neither.
    */
-  private finalize(job: ActiveRun, final: StatusSnapshot): void {
+  private finalize(job: Job, final: StatusSnapshot): void {
+    if (this.active.get(job.runId) !== job) return;
     job.state = final;
     markRunEvent(job);
     this.active.delete(job.runId);
     this.pubsub.publish('run', job.runId, { kind: 'end', ...final });
+    job.resolveFinished();
   }
+}
+
+function failedOutcome(job: Job, error: string): RunOutcome {
+  return { status: 'FAILED', error, progress: job.state.progress, barsProcessed: job.state.barsProcessed, metrics: null, blocks: [], equity: null };
+}
+
+function isBusyCode(code: string | null): boolean {
+  return code !== null && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function ownerOfRun(run: NewRun): Owner {
+  return run.ownerKeyId == null ? null : String(run.ownerKeyId);
+}
+
+/**
+ * Bars the run will simulate, from the stored coverage: every bar of each symbol, or the share of
+ * them inside start..end (bars spread evenly over the covered time); a ceiling check, not a count.
+ */
+export function estimateBars(app: AppDatabase, v: Pick<ValidatedRun, 'run' | 'from' | 'to'>): number {
+  let bars = 0;
+  for (const symbol of v.run.symbols) {
+    const cov = getCoverage(app, { dataset: v.run.dataset, symbol, period: v.run.period });
+    if (!cov) continue;
+    const lo = Math.max(cov.first, v.from ?? -Infinity);
+    const hi = Math.min(cov.last, v.to ?? Infinity);
+    if (hi < lo) continue;
+    bars += cov.last > cov.first ? Math.ceil((cov.bars * (hi - lo)) / (cov.last - cov.first)) : cov.bars;
+  }
+  return bars;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function defaultWorkers(): number {

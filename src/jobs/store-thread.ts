@@ -35,6 +35,11 @@ export class StoreThread {
 
   constructor(private readonly data: StoreThreadData) {}
 
+  /** Starts the thread now (loading it takes a while), so the first run's outcome does not wait for it. */
+  warmUp(): void {
+    if (!this.closed) this.thread();
+  }
+
   storeOutcome(runId: number, outcome: RunOutcome): Promise<RunRecord | null> {
     const transfer = new Set<ArrayBuffer>();
     for (const b of outcome.blocks) if (b.bytes.buffer instanceof ArrayBuffer) transfer.add(b.bytes.buffer);

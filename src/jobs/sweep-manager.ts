@@ -17,7 +17,8 @@ import {
 import type { RunStatus } from '../data/run-types.js';
 import type { SweepChunkOutcome, SweepChunkTask } from '../workers/sweep.worker.js';
 import { pubsubEventTarget } from './event-target.js';
-import type { JobManager } from './job-manager.js';
+import type { Owner } from './admission.js';
+import { estimateBars, type JobManager } from './job-manager.js';
 import type { ValidatedSweep } from './sweep-input.js';
 import { isTerminal } from './run-events.js';
 
@@ -35,6 +36,7 @@ export type SweepEvent = { readonly kind: 'progress' | 'end'; readonly snapshot:
 
 interface ActiveSweep {
   readonly id: number;
+  readonly owner: Owner;
   readonly cancelFlag: Int32Array;
   snapshot: SweepSnapshot;
   finished: Promise<void>;
@@ -43,6 +45,11 @@ interface ActiveSweep {
 /** Chunks per worker thread: enough to balance uneven combinations, few enough to keep overhead low. */
 const CHUNKS_PER_THREAD = 4;
 const MAX_CHUNK = 32;
+/**
+ * Bars one chunk simulates at most (combinations x bars, about a second of engine time): a run
+ * queued behind a sweep waits for about one chunk (see fair-scheduler.ts), however large the sweep.
+ */
+const CHUNK_BARS = 4_000_000;
 const PROGRESS_INTERVAL_MS = 200;
 
 export class SweepManager {
@@ -51,10 +58,39 @@ export class SweepManager {
 
   constructor(private readonly opts: { readonly app: AppDatabase; readonly jobs: JobManager; readonly strategiesDir: string }) {}
 
-  /** Stores the sweep QUEUED and starts it; returns at once. */
-  start(v: ValidatedSweep): SweepRecord {
+  /**
+   * Admits the sweep (it counts as one queued entry of its owner until it ends: QueueFullError when
+   * full; RunInputError when one combination would exceed MAX_BARS_PER_RUN), stores it QUEUED and
+   * starts it; returns at once.
+   */
+  start(v: ValidatedSweep, options: { readonly owner?: Owner } = {}): SweepRecord {
     const r = v.base.run;
-    const record = createSweep(this.opts.app, {
+    const { jobs } = this.opts;
+    const owner = options.owner !== undefined ? options.owner : r.ownerKeyId == null ? null : String(r.ownerKeyId);
+    jobs.admission.checkBars(estimateBars(this.opts.app, v.base));
+    jobs.admission.admit(owner);
+    let record: SweepRecord;
+    try {
+      record = this.create(v);
+    } catch (e) {
+      jobs.admission.release(owner);
+      throw e;
+    }
+    const job: ActiveSweep = {
+      id: record.id,
+      owner,
+      cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
+      snapshot: { status: 'QUEUED', progress: 0, total: v.total, completed: 0, skipped: v.skipped, failed: 0, best: null },
+      finished: Promise.resolve(),
+    };
+    this.active.set(record.id, job);
+    job.finished = this.execute(record, v, job);
+    return record;
+  }
+
+  private create(v: ValidatedSweep): SweepRecord {
+    const r = v.base.run;
+    return this.opts.jobs.write(() => createSweep(this.opts.app, {
       strategy: r.strategy,
       baseParams: v.baseParams,
       grid: v.grid,
@@ -73,16 +109,7 @@ export class SweepManager {
       total: v.total,
       skipped: v.skipped,
       ownerKeyId: r.ownerKeyId ?? null,
-    });
-    const job: ActiveSweep = {
-      id: record.id,
-      cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
-      snapshot: { status: 'QUEUED', progress: 0, total: v.total, completed: 0, skipped: v.skipped, failed: 0, best: null },
-      finished: Promise.resolve(),
-    };
-    this.active.set(record.id, job);
-    job.finished = this.execute(record, v, job);
-    return record;
+    }));
   }
 
   activeSweep(id: number): ActiveSweep | undefined {
@@ -111,14 +138,17 @@ export class SweepManager {
     await Promise.all([...this.active.keys()].map((id) => this.cancel(id)));
   }
 
+  /** Runs the sweep to its end; never rejects (any error ends the sweep FAILED with its message). */
   private async execute(record: SweepRecord, v: ValidatedSweep, job: ActiveSweep): Promise<void> {
     const { app, jobs } = this.opts;
     // Let start() return the QUEUED record before any work happens.
     await Promise.resolve();
     let status: 'COMPLETED' | 'FAILED' | 'CANCELLED' = 'COMPLETED';
     let error: string | null = null;
+    // The first chunk that fails (storing its results, a dead worker) fails the sweep and stops the others.
+    let failure: unknown;
     try {
-      if (Atomics.load(job.cancelFlag, 0) !== 0 || !markSweepStarted(app, record.id)) {
+      if (Atomics.load(job.cancelFlag, 0) !== 0 || !jobs.write(() => markSweepStarted(app, record.id))) {
         status = 'CANCELLED';
         return;
       }
@@ -128,7 +158,8 @@ export class SweepManager {
         shareSeries(loadBars(app, { dataset: r.dataset, symbol, period: r.period, from: v.base.from, to: v.base.to })),
       );
       const timeline = shareTimeline(buildTimeline(series));
-      const size = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(v.combinations.length / (jobs.threads * CHUNKS_PER_THREAD))));
+      const bars = Math.max(1, series.reduce((n, s) => n + s.length, 0));
+      const size = Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_BARS / bars), Math.ceil(v.combinations.length / (jobs.threads * CHUNKS_PER_THREAD))));
       const chunks: ValidatedSweep['combinations'][] = [];
       for (let k = 0; k < v.combinations.length; k += size) chunks.push(v.combinations.slice(k, k + size));
       const toRun = v.combinations.length;
@@ -148,8 +179,15 @@ export class SweepManager {
             combinations,
             cancelFlag: job.cancelFlag,
           };
-          const outcomes = await jobs.runTask<SweepChunkOutcome[]>('runSweepChunk', task);
-          recordSweepResults(app, record.id, v.objective, outcomes);
+          let outcomes: SweepChunkOutcome[];
+          try {
+            outcomes = (await jobs.runTask<SweepChunkOutcome[]>('runSweepChunk', task, { group: record.id, cancelFlag: job.cancelFlag })) ?? [];
+            jobs.write(() => recordSweepResults(app, record.id, v.objective, outcomes));
+          } catch (e) {
+            failure ??= e;
+            Atomics.store(job.cancelFlag, 0, 1);
+            return;
+          }
           const s = job.snapshot;
           let best = s.best;
           let completed = s.completed;
@@ -169,6 +207,7 @@ export class SweepManager {
           this.update(job, { completed, failed, best, progress: toRun === 0 ? 1 : (completed + failed) / toRun }, publish);
         }),
       );
+      if (failure !== undefined) throw failure;
       if (Atomics.load(job.cancelFlag, 0) !== 0) {
         status = 'CANCELLED';
         return;
@@ -177,20 +216,35 @@ export class SweepManager {
       const sweep = getSweep(app, record.id);
       if (sweep && v.keepTop > 0) {
         for (const top of getBestSweepResults(app, sweep, v.keepTop)) {
-          const run = jobs.enqueue({ ...v.base, run: { ...v.base.run, params: top.params } });
-          linkSweepRun(app, record.id, top.seq, run.id);
+          const run = jobs.enqueue({ ...v.base, run: { ...v.base.run, params: top.params } }, { owner: job.owner, forSweep: true });
+          jobs.write(() => linkSweepRun(app, record.id, top.seq, run.id));
         }
       }
     } catch (e) {
-      status = Atomics.load(job.cancelFlag, 0) !== 0 ? 'CANCELLED' : 'FAILED';
+      status = failure === undefined && Atomics.load(job.cancelFlag, 0) !== 0 ? 'CANCELLED' : 'FAILED';
       error = status === 'FAILED' ? (e instanceof Error ? e.message : String(e)) : null;
     } finally {
-      const stored = finishSweep(app, record.id, status, error);
-      const final = stored ? storedSnapshot(app, stored) : { ...job.snapshot, status };
-      job.snapshot = final;
-      this.active.delete(record.id);
-      this.pubsub.publish('sweep', record.id, { kind: 'end', snapshot: final });
+      this.end(job, status, error);
     }
+  }
+
+  /** Stores the final status and publishes the end; never throws. */
+  private end(job: ActiveSweep, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: string | null): void {
+    const { app, jobs } = this.opts;
+    jobs.admission.release(job.owner);
+    let final: SweepSnapshot;
+    try {
+      const stored = jobs.write(() => finishSweep(app, job.id, status, error));
+      final = stored ? storedSnapshot(app, stored) : { ...job.snapshot, status };
+    } catch (e) {
+      // The database refused even the final status (locked by another process): end it in memory;
+      // the next start marks the stored sweep interrupted.
+      console.error(`sweep ${job.id}: could not store its final status ${status}: ${e instanceof Error ? e.message : String(e)}`);
+      final = { ...job.snapshot, status: status === 'COMPLETED' ? 'FAILED' : status };
+    }
+    job.snapshot = final;
+    this.active.delete(job.id);
+    this.pubsub.publish('sweep', job.id, { kind: 'end', snapshot: final });
   }
 
   private update(job: ActiveSweep, patch: Partial<SweepSnapshot>, publish: boolean): void {

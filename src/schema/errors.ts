@@ -4,6 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import type { FieldError } from '../engine/params.js';
+import type { QueueFullError } from '../jobs/admission.js';
 
 /** Longest error message sent back; a message may quote input (a 10 MB string must not return). */
 export const MAX_MESSAGE_CHARS = 300;
@@ -32,4 +33,9 @@ export function badField(field: string, message: string): GraphQLError {
 
 export function notFound(what: string, id: string): GraphQLError {
   return new GraphQLError(`no ${what} with id ${clipMessage(id, 40)}`, { extensions: { code: 'NOT_FOUND' } });
+}
+
+/** A full queue: QUEUE_FULL with the retry hint in extensions.retryAfterMs. */
+export function queueFull(e: QueueFullError): GraphQLError {
+  return new GraphQLError(e.message, { extensions: { code: 'QUEUE_FULL', retryAfterMs: e.retryAfterMs } });
 }

@@ -2,6 +2,7 @@
 import type { Fill } from '../engine/orders.js';
 import type { RunMetrics } from '../engine/results.js';
 import { getRun, listRuns, RUN_STATUSES, type RunRecord } from '../data/run-store.js';
+import { QueueFullError } from '../jobs/admission.js';
 import { RunInputError, validateRunInput, type RunInput } from '../jobs/run-input.js';
 import { COMMISSION_INPUT_DOCS, RUN_INPUT_DOCS } from '../jobs/run-input-docs.js';
 import { finiteSamples, readableEquity, readableFills, readableMetrics, readableOrders, readableRoundTrips, runError } from '../jobs/readable-results.js';
@@ -9,7 +10,7 @@ import { equityStream, fillStream, parseRunId, statusStream } from '../jobs/run-
 import type { EquitySample, StatusSnapshot } from '../jobs/run-events.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
-import { badField, badUserInput, notFound } from './errors.js';
+import { badField, badUserInput, notFound, queueFull } from './errors.js';
 import { requireRunRole, visible } from './access.js';
 import { findById, requireById } from './ids.js';
 import { ownerFilter, ownerOf } from '../auth/principal.js';
@@ -225,10 +226,12 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => {
       requireRunRole(ctx, 'start runs');
       try {
+        ctx.jobs.assertRoom(ownerOf(ctx.principal));
         const validated = validateRunInput(ctx, toRunInput(input));
         return ctx.jobs.enqueue({ ...validated, run: { ...validated.run, ownerKeyId: ownerOf(ctx.principal) } });
       } catch (e) {
         if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
+        if (e instanceof QueueFullError) throw queueFull(e);
         throw e;
       }
     },

@@ -1,6 +1,7 @@
 /** Parameter sweeps: the Sweep type, its results, queries, mutations and the progress subscription. */
 import { getRun } from '../data/run-store.js';
 import { getSweep, getSweepResults, listSweeps, type SweepRecord, type SweepResultRecord } from '../data/sweep-store.js';
+import { QueueFullError } from '../jobs/admission.js';
 import { RunInputError } from '../jobs/run-input.js';
 import { RUN_INPUT_DOCS, SWEEP_INPUT_DOCS } from '../jobs/run-input-docs.js';
 import { sweepStream, SweepNotFoundError } from '../jobs/run-streams.js';
@@ -8,7 +9,7 @@ import { validateSweepInput } from '../jobs/sweep-input.js';
 import type { SweepSnapshot } from '../jobs/sweep-manager.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { BarPeriodEnum } from './dataset.js';
-import { badUserInput, notFound } from './errors.js';
+import { badUserInput, notFound, queueFull } from './errors.js';
 import { requireRunRole, visible } from './access.js';
 import { findById, requireById } from './ids.js';
 import { ownerFilter, ownerOf } from '../auth/principal.js';
@@ -148,17 +149,19 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => {
       requireRunRole(ctx, 'start sweeps');
       try {
+        ctx.jobs.assertRoom(ownerOf(ctx.principal));
         const validated = validateSweepInput(ctx, {
           ...toRunInput(input),
           grid: input.grid,
           objective: input.objective,
           maximize: input.maximize,
           keepTop: input.keepTop,
-          maxCombinations: input.maxCombinations,
+          maxCombinations: ctx.jobs.admission.maxCombinations(input.maxCombinations),
         });
         return ctx.sweeps.start({ ...validated, base: { ...validated.base, run: { ...validated.base.run, ownerKeyId: ownerOf(ctx.principal) } } });
       } catch (e) {
         if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
+        if (e instanceof QueueFullError) throw queueFull(e);
         throw e;
       }
     },

@@ -1,13 +1,16 @@
 /**
  * Piscina task: one backtest in a pool thread. Streams fills (batched per engine chunk) and
  * throttled progress with sampled equity over the task's MessagePort, polls the shared cancel
- * flag between chunks, and stores the results itself through its own SQLite connection.
+ * flag between chunks, and ends with the outcome encoded as columnar blocks, transferred (not
+ * cloned) to the main thread, which stores it. The thread only reads the database.
  */
-import { openDatabase, type AppDatabase } from '../data/db.js';
+import { openReadOnlyDatabase, type AppDatabase } from '../data/db.js';
+import type { Order } from '../engine/orders.js';
+import { compressBlock, encodeBlock, encodeBlocks, type ResultItemOf } from '../data/result-blocks.js';
 import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
-import { executeRun, type RunProgress } from './execute-run.js';
+import { simulateRun, type RunProgress, type SimulatedRun } from './execute-run.js';
 import { sampleEquity } from './equity-sampler.js';
-import type { BacktestTask, BacktestTaskResult, WorkerMessage } from './protocol.js';
+import type { BacktestTask, BacktestTaskResult, RunOutcome, WorkerMessage } from './protocol.js';
 
 /** Equity points per progress message: enough for a smooth live chart, cheap to clone. */
 const EQUITY_SAMPLES_PER_MESSAGE = 8;
@@ -17,7 +20,7 @@ const registries = new Map<string, Promise<LoadedStrategies>>();
 
 function database(path: string): AppDatabase {
   let app = databases.get(path);
-  if (!app) databases.set(path, (app = openDatabase(path)));
+  if (!app) databases.set(path, (app = openReadOnlyDatabase(path)));
   return app;
 }
 
@@ -29,11 +32,16 @@ function strategies(dir: string): Promise<LoadedStrategies> {
 
 export default async function runBacktestTask(task: BacktestTask): Promise<BacktestTaskResult> {
   const send = (m: WorkerMessage) => task.port.postMessage(m);
+  // Items as one columnar block whose bytes move to the main thread (see protocol.ts).
+  const sendBlock = <K extends 'fills' | 'orders'>(kind: K, items: readonly ResultItemOf[K][]) => {
+    const block = encodeBlock(kind, items, 0, items.length);
+    task.port.postMessage({ kind, block } satisfies WorkerMessage, [block.bytes.buffer as ArrayBuffer]);
+  };
+  let outcome: RunOutcome;
   try {
     const app = database(task.databasePath);
     const strategy = (await strategies(task.strategiesDir)).registry.get(task.run.strategy);
     if (!strategy) throw new Error(`strategy ${task.run.strategy} is not loaded in the worker`);
-    send({ kind: 'started' });
     let lastSent = 0;
     // Equity points [0, sentUpTo) have been covered by samples already.
     let sentUpTo = 0;
@@ -48,12 +56,12 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
       sentUpTo = p.curve.length;
     };
     let latest: RunProgress | undefined;
-    const { record } = executeRun(
+    const simulated = simulateRun(
       app,
       { runId: task.runId, run: task.run, strategy, from: task.from, to: task.to },
       {
-        onFills: (fills) => send({ kind: 'fills', fills }),
-        onOrders: (orders) => send({ kind: 'orders', orders }),
+        onFills: (fills) => sendBlock('fills', fills),
+        onOrders: (orders) => sendBlock('orders', orders as readonly Order[]),
         onProgress: (p) => {
           latest = p;
           const now = Date.now();
@@ -62,20 +70,46 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
           sendProgress(p);
         },
         isCancelled: () => Atomics.load(task.cancelFlag, 0) !== 0,
+        maxBars: task.maxBars,
+        maxFills: task.maxFills,
       },
     );
     // The final point always goes out, however the run ended.
     if (latest && sentUpTo < latest.curve.length) sendProgress(latest);
-    const result: BacktestTaskResult = record
-      ? { status: record.status, error: record.error }
-      : { status: 'CANCELLED', error: null };
-    send({ kind: 'done', ...result });
-    return result;
+    outcome = encodeOutcome(simulated);
   } catch (e) {
-    const result: BacktestTaskResult = { status: 'FAILED', error: e instanceof Error ? e.message : String(e) };
-    send({ kind: 'done', ...result });
-    return result;
+    outcome = { status: 'FAILED', error: e instanceof Error ? e.message : String(e), progress: 0, barsProcessed: 0, metrics: null, blocks: [], equity: null };
+  }
+  try {
+    task.port.postMessage({ kind: 'done', outcome } satisfies WorkerMessage, transferables(outcome));
   } finally {
     task.port.close();
   }
+  return { status: outcome.status, error: outcome.error };
+}
+
+function encodeOutcome(s: SimulatedRun): RunOutcome {
+  const base = { status: s.status, error: s.error, progress: s.progress, barsProcessed: s.barsProcessed };
+  const r = s.result;
+  if (!r) return { ...base, metrics: null, blocks: [], equity: null };
+  try {
+    const blocks = [...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)].map(compressBlock);
+    const c = r.equity;
+    // Exact-length copies: the engine's arrays may be longer than the curve (a cancelled run).
+    const equity = { length: c.length, time: c.time.slice(0, c.length), equity: c.equity.slice(0, c.length), cash: c.cash.slice(0, c.length), drawdown: c.drawdown.slice(0, c.length) };
+    return { ...base, metrics: r.metrics, blocks, equity };
+  } catch (e) {
+    return { ...base, status: 'FAILED', error: `the results could not be stored: ${e instanceof Error ? e.message : String(e)}`, metrics: null, blocks: [], equity: null };
+  }
+}
+
+/** The outcome's byte buffers, moved to the main thread instead of copied. */
+function transferables(o: RunOutcome): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView) => {
+    if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  };
+  for (const b of o.blocks) add(b.bytes);
+  if (o.equity) for (const a of [o.equity.time, o.equity.equity, o.equity.cash, o.equity.drawdown]) add(a);
+  return [...out];
 }

@@ -1,7 +1,7 @@
 /**
- * One stored run from start to finish: load its bars, run the engine in chunks, report between
- * chunks, store the results. Synchronous on purpose: it runs inside a pool thread (or the CLI) and
- * the loop never awaits. Used by the Piscina worker and by `backtest run`.
+ * One run from start to finish: load its bars, run the engine in chunks, report between chunks.
+ * Synchronous on purpose: it runs inside a pool thread (or the CLI) and the loop never awaits.
+ * `simulateRun` only reads (the pool threads); `executeRun` also stores (the CLI's `backtest run`).
  */
 import type { BarSeries } from '../engine/bars.js';
 import { Backtest } from '../engine/engine.js';
@@ -12,7 +12,7 @@ import type { AnyStrategy } from '../engine/strategy.js';
 import { loadBars } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { finishRun, markRunStarted, updateRunProgress, type RunRecord } from '../data/run-store.js';
-import type { NewRun } from '../data/run-types.js';
+import type { FinalRunStatus, NewRun } from '../data/run-types.js';
 
 /** Timestamps per engine chunk: small enough to check for cancellation often, large enough to be free. */
 export const CHUNK_STEPS = 16_384;
@@ -35,7 +35,7 @@ export interface RunHooks {
   onProgress?(progress: RunProgress): void;
   /** Polled between chunks; true stops the run, which then ends CANCELLED with its partial results. */
   isCancelled?(): boolean;
-  /** Wall-clock ms between stored progress updates (default 250). */
+  /** executeRun: wall-clock ms between stored progress updates (default 250). */
   readonly progressStoreIntervalMs?: number;
 }
 
@@ -52,9 +52,52 @@ export interface ExecutedRun {
   readonly result: BacktestResult | null;
 }
 
+/** Ceilings a run stops at (the service's MAX_BARS_PER_RUN and MAX_FILLS_PER_RUN); none by default. */
+export interface RunCeilings {
+  readonly maxBars?: number;
+  readonly maxFills?: number;
+}
+
+/** How a simulation ended, before anything is stored. */
+export interface SimulatedRun {
+  readonly status: FinalRunStatus;
+  readonly error: string | null;
+  /** The whole result (COMPLETED), the partial one (CANCELLED; FAILED when storable), or none. */
+  readonly result: BacktestResult | undefined;
+  /** Fraction of the bars processed. */
+  readonly progress: number;
+  readonly barsProcessed: number;
+}
+
+/**
+ * `backtest run`: QUEUED -> RUNNING, simulate, store the outcome (all in this thread). The service
+ * instead simulates in a pool thread and stores on the main thread (see job-manager.ts).
+ */
 export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks = {}): ExecutedRun {
-  const { runId, run } = job;
+  const { runId } = job;
   if (!markRunStarted(app, runId)) return { record: null, result: null }; // cancelled or deleted while queued
+  const storeEvery = hooks.progressStoreIntervalMs ?? 250;
+  let lastStored = 0;
+  const s = simulateRun(app, job, {
+    ...hooks,
+    onProgress: (p) => {
+      hooks.onProgress?.(p);
+      const now = Date.now();
+      if (now - lastStored < storeEvery || p.progress >= 1) return;
+      updateRunProgress(app, runId, p.progress, p.barsProcessed);
+      lastStored = now;
+    },
+  });
+  const record = finishRun(app, runId, { status: s.status, error: s.error, result: s.result, progress: s.progress });
+  return { record, result: s.result ?? null };
+}
+
+/**
+ * Loads the bars and runs the engine in chunks, reporting between chunks; writes nothing, so it can
+ * run in any thread on a read-only connection. Never throws: a failure is a FAILED outcome.
+ */
+export function simulateRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks & RunCeilings = {}): SimulatedRun {
+  const { run } = job;
   let bt: Backtest | undefined;
   try {
     const series = run.symbols.map((symbol) => loadSeries(app, job, symbol));
@@ -68,13 +111,16 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
       commission: run.commission,
       slippage: run.slippageBps,
       periodsPerYear: run.periodsPerYear,
+      riskFreeRate: run.riskFreeRate,
       account: run.account,
       risk: run.risk,
-      listener: hooks.onFills || hooks.onOrders ? { onFill: (fill) => pending.push(fill), onOrder: hooks.onOrders && ((order) => void changedOrders.set(order.id, order)) } : undefined,
+      listener: { onFill: (fill) => pending.push(fill), onOrder: hooks.onOrders && ((order) => void changedOrders.set(order.id, order)) },
     });
     const totalBars = bt.timeline.totalBars;
-    const storeEvery = hooks.progressStoreIntervalMs ?? 250;
-    let lastStored = 0;
+    if (hooks.maxBars !== undefined && totalBars > hooks.maxBars) {
+      throw new Error(`${totalBars} bars exceed the limit of ${hooks.maxBars} per run (MAX_BARS_PER_RUN)`);
+    }
+    let fills = 0;
     let cancelled = false;
     for (;;) {
       const done = bt.advance(CHUNK_STEPS);
@@ -82,34 +128,39 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
         hooks.onOrders?.([...changedOrders.values()]);
         changedOrders.clear();
       }
-      if (pending.length > 0) {
-        hooks.onFills?.(pending.splice(0));
-      }
+      fills += pending.length;
+      if (pending.length > 0) hooks.onFills?.(pending.splice(0));
       const barsProcessed = bt.barsProcessed;
       const progress = totalBars === 0 ? 1 : barsProcessed / totalBars;
-      const curve = bt.equityCurve();
-      hooks.onProgress?.({ progress, barsProcessed, totalBars, simTime: bt.simTime, curve });
+      hooks.onProgress?.({ progress, barsProcessed, totalBars, simTime: bt.simTime, curve: bt.equityCurve() });
+      if (hooks.maxFills !== undefined && fills > hooks.maxFills) {
+        // Keeping millions of fills would cost every reader; the run is refused as a whole.
+        return {
+          status: 'FAILED',
+          error: `more than ${hooks.maxFills} fills (MAX_FILLS_PER_RUN): stopped after ${fills} fills at ${new Date(bt.simTime).toISOString()}; no fills or orders are kept`,
+          result: undefined,
+          progress: fractionDone(bt),
+          barsProcessed: bt.barsProcessed,
+        };
+      }
       if (done) break;
       if (hooks.isCancelled?.()) {
         cancelled = true;
         break;
       }
-      const now = Date.now();
-      if (now - lastStored >= storeEvery) {
-        updateRunProgress(app, runId, progress, barsProcessed);
-        lastStored = now;
-      }
     }
     const result = requireFiniteResult(bt.result()); // NaN/Infinity would make the stored run unreadable
-    const progress = fractionDone(bt);
-    const record = finishRun(app, runId, cancelled ? { status: 'CANCELLED', result, progress } : { status: 'COMPLETED', result });
-    return { record, result };
+    return { status: cancelled ? 'CANCELLED' : 'COMPLETED', error: null, result, progress: cancelled ? fractionDone(bt) : 1, barsProcessed: result.barsProcessed };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // A strategy that throws still leaves what it did so far, for diagnosis.
-    const partial = storablePartial(bt?.result());
-    const record = finishRun(app, runId, { status: 'FAILED', error: message, result: partial, progress: bt ? fractionDone(bt) : 0 });
-    return { record, result: partial ?? null };
+    let partial: BacktestResult | undefined;
+    try {
+      partial = storablePartial(bt?.result());
+    } catch {
+      partial = undefined; // the engine's state is broken; the message says enough
+    }
+    return { status: 'FAILED', error: message, result: partial, progress: bt ? fractionDone(bt) : 0, barsProcessed: bt?.barsProcessed ?? 0 };
   }
 }
 

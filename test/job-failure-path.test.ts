@@ -1,0 +1,100 @@
+/**
+ * The failure path of the job manager under a database it cannot write: another connection holds
+ * the write lock while a run ends, so storing its outcome fails, and so does storing FAILED. The run
+ * must still end FAILED (stored once the lock is gone) with a clear error, nothing may escape into
+ * the event loop (the process once exited on an unhandled SqliteError here), and the pool keeps
+ * serving. Real parts: a JobManager with its Piscina pool of 2 threads and its storage thread, a
+ * SQLite file with the demo data, the `throws` fixture strategy.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type AppDatabase } from '../src/data/db.js';
+import { getRun } from '../src/data/run-store.js';
+import { JobManager } from '../src/jobs/job-manager.js';
+import { validateRunInput, type RunInput } from '../src/jobs/run-input.js';
+import { loadStrategies, type LoadedStrategies } from '../src/jobs/strategy-loader.js';
+import { FIXTURE_STRATEGIES, seededDatabaseCopy, tempDir, waitFor } from './support/test-server.js';
+
+const SMA_SPX: RunInput = { strategy: 'sma-crossover', params: { fastPeriod: 50, slowPeriod: 200 }, symbols: ['SPX'], period: 'DAY', dataset: 'demo' };
+const THROWS_SPX: RunInput = { strategy: 'throws', params: { failAt: 3000 }, symbols: ['SPX'], period: 'DAY', dataset: 'demo' };
+
+describe('job manager: a locked database on the way out', () => {
+  const dir = tempDir('backtest-jobs-');
+  const databasePath = join(dir.dir, 'jobs.db');
+  let app: AppDatabase;
+  let strategies: LoadedStrategies;
+  let jobs: JobManager;
+  const logs: string[] = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => void unhandled.push(e);
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onUnhandled);
+    process.on('uncaughtException', onUnhandled);
+    seededDatabaseCopy(dir.dir, databasePath);
+    app = openDatabase(databasePath);
+    strategies = await loadStrategies(FIXTURE_STRATEGIES);
+    jobs = new JobManager({ app, databasePath, strategiesDir: FIXTURE_STRATEGIES, workers: 2, storeRetryMs: 300, log: (line) => logs.push(line) });
+  });
+  afterAll(async () => {
+    await jobs?.shutdown(1_000);
+    app?.close();
+    dir.remove();
+    process.off('unhandledRejection', onUnhandled);
+    process.off('uncaughtException', onUnhandled);
+  });
+
+  const enqueue = (input: RunInput) => jobs.enqueue(validateRunInput({ app, strategies: strategies.registry }, input));
+
+  /** Starts a run, then takes the write lock from another connection as soon as it is RUNNING. */
+  async function runUnderLock(input: RunInput): Promise<{ id: number; locker: Database.Database }> {
+    const { id } = enqueue(input);
+    await waitFor(() => jobs.activeRun(id)?.state.status === 'RUNNING', { what: `run ${id} RUNNING`, intervalMs: 1 });
+    const locker = new Database(databasePath);
+    locker.exec('BEGIN IMMEDIATE');
+    return { id, locker };
+  }
+
+  it('a run that fails while the database is locked ends FAILED with both reasons; the event loop stays free', async () => {
+    const { id, locker } = await runUnderLock(THROWS_SPX);
+    try {
+      // Storing the outcome gave up after storeRetryMs; storing FAILED is being retried.
+      await waitFor(() => logs.some((l) => l.startsWith(`run ${id}: `)), { what: 'the failure to be reported', timeoutMs: 30_000 });
+      expect(logs.find((l) => l.startsWith(`run ${id}: `))).toMatch(/boom at bar 3000; storing its results failed too: database is locked/);
+      // Meanwhile the run is still active (not ended in a state nobody stored), and timers run on time.
+      expect(jobs.activeRun(id)?.state.status).toBe('RUNNING');
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(performance.now() - t0).toBeLessThan(1_000);
+    } finally {
+      locker.exec('COMMIT');
+      locker.close();
+    }
+    await jobs.activeRun(id)?.finished;
+    expect(getRun(app, id)).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(/^boom at bar 3000; storing its results failed too: database is locked/),
+    });
+    expect(jobs.activeRun(id)).toBeUndefined();
+  });
+
+  it('a run that completes while the database is locked ends FAILED saying its results could not be stored', async () => {
+    const { id, locker } = await runUnderLock(SMA_SPX);
+    try {
+      await waitFor(() => logs.some((l) => l.startsWith(`run ${id}: `)), { what: 'the failure to be reported', timeoutMs: 30_000 });
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+    await jobs.activeRun(id)?.finished;
+    expect(getRun(app, id)).toMatchObject({ status: 'FAILED', error: 'the results could not be stored: database is locked' });
+  });
+
+  it('afterwards the pool and the storage thread serve as before; nothing escaped into the event loop', async () => {
+    const { id } = enqueue(SMA_SPX);
+    await jobs.activeRun(id)?.finished;
+    expect(getRun(app, id)).toMatchObject({ status: 'COMPLETED', error: null, progress: 1 });
+    expect(unhandled).toEqual([]);
+  });
+});
