@@ -40,9 +40,9 @@ type Limits = Pick<TransportLimits, 'maxSendBufferBytes' | 'stallMs'>;
 
 const KEEP_ALIVE_MS = 12_000;
 /**
- * Unsent bytes above which a send waits for the socket to drain. Small: a message that waits long
- * on the heap outlives the young generation and ends up as old-space garbage (measured: a 1 MB
- * threshold let the heap of a server feeding 500 slow readers grow by ~300 MB between major GCs).
+ * Unsent bytes above which a send waits for the socket to drain. Small, so what a slow reader has
+ * not taken yet waits in the kernel's socket buffers (several MB on loopback), not on the heap: a
+ * connection holds at most this plus one message per subscription.
  */
 const BACKPRESSURE_BYTES = 64 * 1024;
 /** Messages of one connection waiting for their turn above which its socket is not read. */
