@@ -17,7 +17,9 @@ import { ownerFilter, ownerOf } from '../auth/principal.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 import { EquityPointRef, FillRef, OrderRef, RoundTripRef } from './trading-types.js';
+import { BENCHMARK_INPUT_DOC, BenchmarkInputRef, RISK_FREE_RATE_DOC, toBenchmarkInput } from './analytics-inputs.js';
 import { ACCOUNT_INPUT_DOC, AccountInputRef, RISK_INPUT_DOC, RiskLimitsInputRef } from './account-risk-inputs.js';
+import { withBenchmark } from '../analytics/load-run-analytics.js';
 
 export const RunStatusEnum = builder.enumType('RunStatus', { values: RUN_STATUSES });
 
@@ -101,7 +103,7 @@ export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implem
         if (!curve) return finiteSamples(ctx.jobs.activeRun(r.id)?.equity ?? []);
         const points: EquitySample[] = new Array(curve.length);
         for (let k = 0; k < curve.length; k++) points[k] = { time: curve.time[k], equity: curve.equity[k], cash: curve.cash[k], drawdown: curve.drawdown[k] };
-        return points;
+        return withBenchmark(ctx.app, r, points);
       },
     }),
   }),
@@ -180,6 +182,8 @@ const RunBacktestInput = builder.inputType('RunBacktestInput', {
     commission: t.field({ type: CommissionInput }),
     slippageBps: t.float({ defaultValue: 0, description: RUN_INPUT_DOCS.slippageBps }),
     periodsPerYear: t.float({ description: RUN_INPUT_DOCS.periodsPerYear }),
+    benchmark: t.field({ type: BenchmarkInputRef, description: BENCHMARK_INPUT_DOC }),
+    riskFreeRate: t.float({ description: RISK_FREE_RATE_DOC }),
     account: t.field({ type: AccountInputRef, description: ACCOUNT_INPUT_DOC }),
     risk: t.field({ type: RiskLimitsInputRef, description: RISK_INPUT_DOC }),
   }),
@@ -198,6 +202,8 @@ export function toRunInput(input: {
   commission?: RunInput['commission'];
   slippageBps?: number | null;
   periodsPerYear?: number | null;
+  benchmark?: { dataset?: string | number | null; symbol: string } | null;
+  riskFreeRate?: number | null;
   account?: RunInput['account'];
   risk?: RunInput['risk'];
 }): RunInput {
@@ -213,6 +219,8 @@ export function toRunInput(input: {
     commission: input.commission,
     slippageBps: input.slippageBps,
     periodsPerYear: input.periodsPerYear,
+    benchmark: toBenchmarkInput(input.benchmark),
+    riskFreeRate: input.riskFreeRate,
     account: input.account,
     risk: input.risk,
   };

@@ -16,6 +16,7 @@ import { ownerFilter, ownerOf } from '../auth/principal.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
 import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum, toRunInput } from './run.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
+import { BENCHMARK_INPUT_DOC, BenchmarkInputRef, RISK_FREE_RATE_DOC } from './analytics-inputs.js';
 
 const SweepResultOrderEnum = builder.enumType('SweepResultOrder', {
   values: { OBJECTIVE: { description: 'Best objective first (nulls last).' }, GRID: { description: 'Grid order.' } } as const,
@@ -133,6 +134,8 @@ const RunSweepInput = builder.inputType('RunSweepInput', {
     commission: t.field({ type: CommissionInput }),
     slippageBps: t.float({ defaultValue: 0, description: RUN_INPUT_DOCS.slippageBps }),
     periodsPerYear: t.float({ description: RUN_INPUT_DOCS.periodsPerYear }),
+    benchmark: t.field({ type: BenchmarkInputRef, description: BENCHMARK_INPUT_DOC }),
+    riskFreeRate: t.float({ description: RISK_FREE_RATE_DOC }),
     grid: t.field({ type: 'JSONObject', required: true, description: SWEEP_INPUT_DOCS.grid }),
     objective: t.string({ defaultValue: 'sharpe', description: 'A RunMetrics field name.' }),
     maximize: t.boolean({ defaultValue: true }),
