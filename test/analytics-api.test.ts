@@ -200,6 +200,25 @@ describe('analytics of the reference run with SPX as the benchmark, over HTTP', 
     expect(loadBarColumns(app, { dataset: 'demo', symbol: 'NOPE', period: 'DAY' }).length).toBe(0);
   });
 
+  it("a sweep's benchmark and riskFreeRate reach its ranking and its best runs", async () => {
+    const { runSweep } = await server.gqlOk<{ runSweep: { id: string } }>(`mutation($input: RunSweepInput!) { runSweep(input: $input) { id } }`, {
+      input: {
+        strategy: 'sma-crossover', dataset: 'demo', symbols: ['SPX'], period: 'DAY', params: { quantity: 10 },
+        grid: { fastPeriod: [20, 50], slowPeriod: [200] }, objective: 'sharpe', keepTop: 1,
+        benchmark: { symbol: 'SPX' }, riskFreeRate: 0.03,
+      },
+    });
+    const sweep = await waitFor(async () => {
+      const { sweep: s } = await server.gqlOk<{ sweep: any }>(`query($id: ID!) { sweep(id: $id) { status best { objectiveValue run { status } runId } } }`, { id: runSweep.id });
+      return s.status !== 'RUNNING' && s.status !== 'QUEUED' && s.best?.run?.status === 'COMPLETED' ? s : null;
+    }, { what: 'the sweep and its best run', timeoutMs: 60_000 });
+    const { run: best } = await server.gqlOk(`query($id: ID!) { run(id: $id) { metrics { sharpe } analytics { riskFreeRate benchmark { symbol beta } } } }`, { id: sweep.best.runId });
+    expect(best.analytics.riskFreeRate).toBe(0.03);
+    expect(best.analytics.benchmark.symbol).toBe('SPX');
+    // The sweep ranked by the same excess-return Sharpe its best run reports.
+    near(sweep.best.objectiveValue, best.metrics.sharpe, 1e-12);
+  });
+
   it('bad benchmark and riskFreeRate inputs are refused, naming the field; nothing is stored', async () => {
     const before = (await server.gqlOk<{ runs: { totalCount: number } }>(`{ runs { totalCount } }`)).runs.totalCount;
     const cases: [Record<string, unknown>, string][] = [
