@@ -20,6 +20,7 @@ const SECTIONS: Record<string, string> = {
   subscribers: './sections/subscribers.js',
   graphql: './sections/graphql.js',
   sweep: './sections/sweep.js',
+  analytics: './sections/analytics.js',
 };
 
 async function main(): Promise<void> {
