@@ -1,5 +1,5 @@
-/** Status changes the main thread makes itself; each is conditional so it can never overwrite a final status. */
-import { and, eq, inArray } from 'drizzle-orm';
+/** Status changes the main thread makes itself; conditional so it can never overwrite a final status (ends are stored by the storage thread: data/run-outcome-store.ts). */
+import { and, eq } from 'drizzle-orm';
 import type { AppDatabase } from '../data/db.js';
 import { runs } from '../data/schema/index.js';
 
@@ -9,16 +9,6 @@ export function cancelQueuedRun(app: AppDatabase, id: number, error: string | nu
     .update(runs)
     .set({ status: 'CANCELLED', error, finishedAt: Date.now() })
     .where(and(eq(runs.id, id), eq(runs.status, 'QUEUED')))
-    .run();
-  return r.changes > 0;
-}
-
-/** QUEUED or RUNNING -> FAILED with `error`; for a worker that died without storing its outcome. */
-export function failUnfinishedRun(app: AppDatabase, id: number, error: string): boolean {
-  const r = app.db
-    .update(runs)
-    .set({ status: 'FAILED', error, finishedAt: Date.now() })
-    .where(and(eq(runs.id, id), inArray(runs.status, ['QUEUED', 'RUNNING'])))
     .run();
   return r.changes > 0;
 }
