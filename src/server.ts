@@ -21,7 +21,7 @@ import { useBadVariablesAsUserInput } from './schema/bad-variables-plugin.js';
 import { useCompiledSubscriptions } from './schema/compiled-subscriptions-plugin.js';
 import { schema } from './schema/index.js';
 import { AuthError, Authenticator, authModeFromEnv, type AuthMode } from './auth/authenticator.js';
-import type { Principal } from './auth/principal.js';
+import { subscriptionOwner, type Principal } from './auth/principal.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { authErrorToGraphQL, credentialOf } from './schema/access.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT } from './graphiql-document.js';
@@ -137,7 +137,11 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
   const graphiqlPage = graphiqlWithCsp(renderGraphiQL);
   // Request sizes and subscription limits (MAX_REQUEST_BYTES, MAX_SUBSCRIPTIONS, ...: see the README).
   const limits = transportLimitsFromEnv();
-  const admission = new SubscriptionAdmission({ maxTotal: limits.maxSubscriptions, maxPerConnection: limits.maxSubscriptionsPerConnection });
+  const admission = new SubscriptionAdmission({
+    maxTotal: limits.maxSubscriptions,
+    maxPerConnection: limits.maxSubscriptionsPerConnection,
+    maxPerOwner: () => limits.maxSubscriptionsPerKey,
+  });
   const eventStreams = eventStreamGuard(limits);
   const yoga = createYoga({
     schema,
@@ -156,7 +160,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     // subscriber, so the per-event cost bounds how many live fills the main thread can deliver.
     // Queries and mutations keep graphql-js, whose input-coercion errors name the offending field.
     plugins: [useCompiledSubscriptions(), useBadVariablesAsUserInput(),
-      useCsrfProtection(), graphiqlPage.plugin, useQueryLimits(), useExposure(o.exposure), useClippedErrorMessages(), useSubscriptionAdmission(admission)],
+      useCsrfProtection(), graphiqlPage.plugin, useQueryLimits(), useExposure(o.exposure), useClippedErrorMessages(), useSubscriptionAdmission(admission, { ownerOf: (c) => subscriptionOwner((c as GraphQLContext).principal) })],
   });
 
   const server: Server = createServer(withBrowserGuard(browser, (req, res) => {

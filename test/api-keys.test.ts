@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../src/data/api-key-store.js';
 import { buildApp } from '../src/server.js';
-import { postGql, startServer, subscribeSse, subscribeWith, tempDir, wsClient, type TestServer, type WireError } from './support/test-server.js';
+import { postGql, startServer, subscribeSse, subscribeWith, tempDir, waitFor, wsClient, type TestServer, type WireError } from './support/test-server.js';
 
 const START = `mutation { runBacktest(input: {
   strategy: "sma-crossover", params: { fastPeriod: 50, slowPeriod: 200, quantity: 10 }, dataset: "demo", symbols: ["SPX"], period: DAY
@@ -181,6 +181,47 @@ describe('open mode only on loopback', () => {
       expect(codes((await server.gql('{ strategies { id } }')).errors)).toEqual(['UNAUTHENTICATED']);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('subscriptions per key', () => {
+  let server: TestServer;
+  const saved = process.env.MAX_SUBSCRIPTIONS_PER_KEY;
+  beforeAll(async () => {
+    process.env.MAX_SUBSCRIPTIONS_PER_KEY = '2';
+    server = await startServer();
+  });
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.MAX_SUBSCRIPTIONS_PER_KEY;
+    else process.env.MAX_SUBSCRIPTIONS_PER_KEY = saved;
+    await server?.stop();
+  });
+
+  it('a key holds at most MAX_SUBSCRIPTIONS_PER_KEY open subscriptions across connections; another key is unaffected', async () => {
+    const quant = createApiKey(server.app.app, 'quant', 'run').secret;
+    const other = createApiKey(server.app.app, 'other', 'run').secret;
+    const long = (await postGql(server.url, `mutation { runBacktest(input: {
+      strategy: "sma-crossover", params: { fastPeriod: 2, slowPeriod: 3, quantity: 1 }, dataset: "synthetic", symbols: ["AAA", "BBB", "CCC", "DDD"], period: MINUTE
+    }) { id } }`, undefined, bearer(quant))).data!.runBacktest.id as string;
+    const query = `subscription { runStatus(id: "${long}") { status } }`;
+    const a = wsClient(server.wsUrl, { authorization: `Bearer ${quant}` });
+    const b = wsClient(server.wsUrl, { authorization: `Bearer ${quant}` });
+    const c = wsClient(server.wsUrl, { authorization: `Bearer ${other}` });
+    try {
+      let live = 0;
+      const open = [a, b].map((client) => subscribeWith(client, query, undefined, { timeoutMs: 120_000, onNext: () => void live++ }));
+      await waitFor(() => live >= 2);
+      const third = await subscribeWith(b, query);
+      expect(third.errors[0]?.extensions).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS', scope: 'owner', limit: 2 });
+      // The other key sees nothing of quant's run: NOT_FOUND, not a limit.
+      expect(codes((await subscribeWith(c, query)).errors)).toEqual(['NOT_FOUND']);
+      await postGql(server.url, `mutation { cancelBacktest(id: "${long}") { id } }`, undefined, bearer(quant));
+      for (const done of await Promise.all(open)) expect(done.events.at(-1)).toEqual({ runStatus: { status: 'CANCELLED' } });
+      // Places are given back when the streams end.
+      expect((await subscribeWith(b, query)).errors).toEqual([]);
+    } finally {
+      await Promise.all([a.dispose(), b.dispose(), c.dispose()]);
     }
   });
 });

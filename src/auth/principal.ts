@@ -26,5 +26,8 @@ export const ownerFilter = (p: Principal): number | undefined => (isAdmin(p) || 
 /** The owner recorded on a new run or sweep. */
 export const ownerOf = (p: Principal): number | null => (p.kind === 'key' ? p.keyId : null);
 
+/** Whose subscriptions these are, for the per-key limit; open mode has no owner. */
+export const subscriptionOwner = (p: Principal | undefined): string | undefined => (p?.kind === 'key' ? bucketOf(p) : undefined);
+
 /** The rate-limit bucket of this caller. */
 export const bucketOf = (p: Principal): string => (p.kind === 'key' ? `key:${p.keyId}` : 'open');

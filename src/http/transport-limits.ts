@@ -10,6 +10,8 @@ export interface TransportLimits {
   readonly maxSubscriptions: number;
   /** Open subscriptions on one WebSocket connection (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   readonly maxSubscriptionsPerConnection: number;
+  /** Open subscriptions of one API key, every transport and connection together (MAX_SUBSCRIPTIONS_PER_KEY). */
+  readonly maxSubscriptionsPerKey: number;
   /**
    * Bytes a subscriber's connection may hold unsent (SUBSCRIBER_MAX_BUFFER_BYTES): above it the
    * connection is closed. (Streams already wait for the socket to drain above 64 KB.)
@@ -23,6 +25,7 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxRequestBytes: 1_048_576,
   maxSubscriptions: 2_000,
   maxSubscriptionsPerConnection: 20,
+  maxSubscriptionsPerKey: 200,
   maxSendBufferBytes: 16_777_216,
   stallMs: 15_000,
 };
@@ -34,6 +37,7 @@ const ENV_NAMES: Record<keyof TransportLimits, string> = {
   maxRequestBytes: 'MAX_REQUEST_BYTES',
   maxSubscriptions: 'MAX_SUBSCRIPTIONS',
   maxSubscriptionsPerConnection: 'MAX_SUBSCRIPTIONS_PER_CONNECTION',
+  maxSubscriptionsPerKey: 'MAX_SUBSCRIPTIONS_PER_KEY',
   maxSendBufferBytes: 'SUBSCRIBER_MAX_BUFFER_BYTES',
   stallMs: 'SUBSCRIBER_STALL_MS',
 };
@@ -43,6 +47,7 @@ const MINIMUM: Record<keyof TransportLimits, number> = {
   maxRequestBytes: 16_384,
   maxSubscriptions: 1,
   maxSubscriptionsPerConnection: 1,
+  maxSubscriptionsPerKey: 1,
   maxSendBufferBytes: 65_536,
   stallMs: 500,
 };
