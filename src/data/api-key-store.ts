@@ -3,7 +3,7 @@
  * revoked (never deleted). The secret is `bt_` + 43 base64url characters (32 random bytes).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull, or } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { AppDatabase } from './db.js';
 import { API_KEY_ROLES, apiKeys, type ApiKeyRole } from './schema/index.js';
 
@@ -68,17 +68,35 @@ export function revokeApiKey(app: AppDatabase, nameOrId: string): ApiKeyRecord |
   return row ? toRecord(row) : null;
 }
 
+/** Both lookups run on every request: prepared once per database. */
+function lookups(app: AppDatabase) {
+  let prepared = LOOKUPS.get(app);
+  if (!prepared) {
+    prepared = {
+      byHash: app.db
+        .select()
+        .from(apiKeys)
+        .where(and(eq(apiKeys.secretHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+        .prepare(),
+      anyActive: app.db.select({ id: apiKeys.id }).from(apiKeys).where(isNull(apiKeys.revokedAt)).limit(1).prepare(),
+    };
+    LOOKUPS.set(app, prepared);
+  }
+  return prepared;
+}
+const LOOKUPS = new WeakMap<AppDatabase, ReturnType<typeof prepareLookupsType>>();
+declare function prepareLookupsType(): {
+  byHash: { get(p: { hash: string }): typeof apiKeys.$inferSelect | undefined };
+  anyActive: { get(): { id: number } | undefined };
+};
+
 /** The active key whose secret this is, or null (also for anything not shaped like a secret). */
 export function findActiveKey(app: AppDatabase, secret: string): ApiKeyRecord | null {
   if (!SECRET.test(secret)) return null;
-  const row = app.db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.secretHash, hashSecret(secret)), isNull(apiKeys.revokedAt)))
-    .get();
+  const row = lookups(app).byHash.get({ hash: hashSecret(secret) });
   return row ? toRecord(row) : null;
 }
 
 export function hasActiveKeys(app: AppDatabase): boolean {
-  return app.db.select({ id: apiKeys.id }).from(apiKeys).where(isNull(apiKeys.revokedAt)).limit(1).get() !== undefined;
+  return lookups(app).anyActive.get() !== undefined;
 }
