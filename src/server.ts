@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { ExecutionArgs } from 'graphql';
 import { openDatabase, type AppDatabase } from './data/db.js';
 import { seedDemoData } from './data/demo.js';
-import { markInterruptedRuns } from './data/run-store.js';
+import { getRun, markInterruptedRuns } from './data/run-store.js';
 import { JobManager } from './jobs/job-manager.js';
 import { SweepManager } from './jobs/sweep-manager.js';
 import { markInterruptedSweeps } from './data/sweep-store.js';
@@ -21,7 +21,7 @@ import { useBadVariablesAsUserInput } from './schema/bad-variables-plugin.js';
 import { useCompiledSubscriptions } from './schema/compiled-subscriptions-plugin.js';
 import { schema } from './schema/index.js';
 import { AuthError, Authenticator, authModeFromEnv, type AuthMode } from './auth/authenticator.js';
-import { subscriptionOwner, type Principal } from './auth/principal.js';
+import { canSee, subscriptionOwner, type Principal } from './auth/principal.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { authErrorToGraphQL, credentialOf } from './schema/access.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT } from './graphiql-document.js';
@@ -39,7 +39,7 @@ import { useSubscriptionAdmission } from './http/subscription-admission.js';
 import { transportLimitsFromEnv } from './http/transport-limits.js';
 import { serveGraphQLOverWebSocket } from './http/websocket-limits.js';
 import { handleDashboardRequest } from './http/dashboard.js';
-import { handleExportRequest } from './http/exports.js';
+import { handleExportRequest, type ExportAuthorizer } from './http/exports.js';
 
 export interface AppOptions {
   readonly port: number;
@@ -133,6 +133,22 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     }
   };
 
+  // Downloads follow the GraphQL rules: the same key, and a run another key owns does not exist.
+  const authorizeExport: ExportAuthorizer = (req, runId) => {
+    let principal: Principal;
+    try {
+      principal = auth.authenticate(credentialOf({ req }));
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      const f = e.failure;
+      const headers: Record<string, string> =
+        f.kind === 'rate-limited' ? { 'retry-after': String(Math.ceil(f.retryAfterMs / 1000)) } : { 'www-authenticate': 'Bearer' };
+      return { status: f.kind === 'rate-limited' ? 429 : 401, message: f.message, headers };
+    }
+    const run = getRun(app, runId);
+    return run && canSee(principal, run.ownerKeyId) ? null : { status: 404, message: `no run with id ${runId}` };
+  };
+
   const browser = browserPolicy(o.browser, o.host);
   const graphiqlPage = graphiqlWithCsp(renderGraphiQL);
   // Request sizes and subscription limits (MAX_REQUEST_BYTES, MAX_SUBSCRIPTIONS, ...: see the README).
@@ -179,7 +195,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     }
     // The web dashboard (web/dist): the page at `/`, its bundles under /assets/.
     if (handleDashboardRequest(req, res)) return;
-    if (handleExportRequest(app, req, res)) return; // GET /runs/:id/{fills,orders,round-trips,equity}.{csv,json}
+    if (handleExportRequest(app, req, res, authorizeExport)) return; // GET /runs/:id/{fills,orders,round-trips,equity}.{csv,json}
     eventStreams.guard(req, res);
     void yoga.requestListener(req, res);
   }));

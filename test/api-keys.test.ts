@@ -103,6 +103,19 @@ describe('API keys and ownership', () => {
     }
   });
 
+  it('result downloads follow the same rule: 401 without a key, 404 for another key, 200 for the owner and an admin', async () => {
+    const url = `${server.url.replace(/\/graphql$/, '')}/runs/${aliceRun}/fills.csv`;
+    await waitFor(async () => (await as('alice', `{ run(id: "${aliceRun}") { status } }`)).data!.run.status === 'COMPLETED');
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: bearer(keys.bob) })).status).toBe(404);
+    expect((await fetch(url, { headers: bearer(keys.reader) })).status).toBe(404);
+    for (const who of ['alice', 'admin'] as const) {
+      const res = await fetch(url, { headers: bearer(keys[who]) });
+      expect(res.status, who).toBe(200);
+      expect((await res.text()).split('\n')[0]).toContain('price');
+    }
+  });
+
   it('a WebSocket without a valid key is closed with 4403', async () => {
     const anonymous = wsClient(server.wsUrl);
     try {

@@ -68,27 +68,25 @@ export function revokeApiKey(app: AppDatabase, nameOrId: string): ApiKeyRecord |
   return row ? toRecord(row) : null;
 }
 
+function prepareLookups(app: AppDatabase) {
+  return {
+    byHash: app.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.secretHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+      .prepare(),
+    anyActive: app.db.select({ id: apiKeys.id }).from(apiKeys).where(isNull(apiKeys.revokedAt)).limit(1).prepare(),
+  };
+}
+
 /** Both lookups run on every request: prepared once per database. */
-function lookups(app: AppDatabase) {
+const LOOKUPS = new WeakMap<AppDatabase, ReturnType<typeof prepareLookups>>();
+
+function lookups(app: AppDatabase): ReturnType<typeof prepareLookups> {
   let prepared = LOOKUPS.get(app);
-  if (!prepared) {
-    prepared = {
-      byHash: app.db
-        .select()
-        .from(apiKeys)
-        .where(and(eq(apiKeys.secretHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
-        .prepare(),
-      anyActive: app.db.select({ id: apiKeys.id }).from(apiKeys).where(isNull(apiKeys.revokedAt)).limit(1).prepare(),
-    };
-    LOOKUPS.set(app, prepared);
-  }
+  if (!prepared) LOOKUPS.set(app, (prepared = prepareLookups(app)));
   return prepared;
 }
-const LOOKUPS = new WeakMap<AppDatabase, ReturnType<typeof prepareLookupsType>>();
-declare function prepareLookupsType(): {
-  byHash: { get(p: { hash: string }): typeof apiKeys.$inferSelect | undefined };
-  anyActive: { get(): { id: number } | undefined };
-};
 
 /** The active key whose secret this is, or null (also for anything not shaped like a secret). */
 export function findActiveKey(app: AppDatabase, secret: string): ApiKeyRecord | null {

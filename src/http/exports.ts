@@ -26,12 +26,14 @@ export function matchExport(url: string | undefined): ExportRequest | { readonly
   return { runId: Number(m.runId), kind: m.kind as ExportKind, format: m.format as ExportFormat };
 }
 
+/** Who may download a run's results: null to go ahead, else the HTTP refusal (401, 404, 429 ...). */
+export type ExportAuthorizer = (req: IncomingMessage, runId: number) => { readonly status: number; readonly message: string; readonly headers?: Record<string, string> } | null;
+
 /**
  * The one-line hook for the HTTP server: answers export paths (true) and leaves every other request
- * alone (false). Checks nothing about who asks: put an authorisation check in front (matchExport,
- * then streamExport) when the service has API keys.
+ * alone (false). `authorize` decides who may read which run (API keys and ownership).
  */
-export function handleExportRequest(app: AppDatabase, req: IncomingMessage, res: ServerResponse): boolean {
+export function handleExportRequest(app: AppDatabase, req: IncomingMessage, res: ServerResponse, authorize: ExportAuthorizer): boolean {
   const match = matchExport(req.url);
   if (match === null) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -40,6 +42,11 @@ export function handleExportRequest(app: AppDatabase, req: IncomingMessage, res:
   }
   if ('problem' in match) {
     sendError(res, 404, match.problem);
+    return true;
+  }
+  const refusal = authorize(req, match.runId);
+  if (refusal) {
+    sendError(res, refusal.status, refusal.message, refusal.headers);
     return true;
   }
   void streamExport(app, match, res, req.method === 'HEAD');

@@ -39,7 +39,8 @@ export const QUERY_COST: QueryCostSettings = {
   maxCost: 50_000,
   defaultListSize: 10,
   seriesSize: 10_000,
-  longLists: { 'BacktestRun.roundTrips': 1_000 },
+  // One entry per round trip, like roundTrips.
+  longLists: { 'BacktestRun.roundTrips': 1_000, 'RunAnalytics.excursions': 1_000 },
 };
 
 export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
