@@ -54,7 +54,8 @@ describe('backtest keys', () => {
     const badName = cli('keys', 'create', '--name', 'has space');
     expect(badName.code).toBe(2);
     expect(badName.stderr.trim()).toMatch(/^backtest: --name: expected 1-64 characters/);
-    const duplicate = cli('keys', 'create', '--name', 'dash');
+    expect(cli('keys', 'create', '--name', 'twice').code).toBe(0);
+    const duplicate = cli('keys', 'create', '--name', 'twice');
     expect(duplicate.code).toBe(2);
     expect(duplicate.stderr).toContain('exists already');
     const unknown = cli('keys', 'revoke', 'nobody');
