@@ -13,6 +13,8 @@ import { ProgressBar } from './progress-bar.js';
 import { flagFor, runInputFromFlags, type RunFlags } from './run-options.js';
 import { accountRiskInput, type AccountRiskFlags } from './account-risk-options.js';
 import { formatNumber, formatTable } from './table.js';
+import { analyticsJson, tearsheetTable } from './tearsheet.js';
+import { readRunAnalytics } from '../analytics/load-run-analytics.js';
 import { UsageError } from './usage-error.js';
 
 export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<number> {
@@ -38,16 +40,19 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     );
     bar.done();
     if (finished === null || result === null) throw new Error(`run ${record.id} did not run`);
+    const analytics = readRunAnalytics(app, finished);
     if (flags.json) {
       const doc = {
         run: runShape(finished),
         metrics: finished.metrics,
+        analytics: analytics ? analyticsJson(analytics) : null,
         fills: result.fills.map((f) => fillShape(finished.id, f)),
         roundTrips: result.roundTrips.map(roundTripShape),
       };
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     } else {
       process.stdout.write(summary(finished.id, finished.status, finished.error, result.metrics, result.fills.length) + '\n');
+      if (analytics) process.stdout.write('\n' + tearsheetTable(analytics) + '\n');
     }
     return finished.status === 'COMPLETED' ? 0 : 1;
   } finally {

@@ -25,6 +25,9 @@ export interface RunFlags {
   readonly commissionPct?: number;
   readonly slippageBps?: number;
   readonly periodsPerYear?: number;
+  /** DATASET/SYMBOL, or SYMBOL in the run's dataset. */
+  readonly benchmark?: string;
+  readonly riskFreeRate?: number;
   readonly json: boolean;
 }
 
@@ -45,6 +48,8 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option('--commission-pct <percent>', 'commission in percent of the notional, 0.1 = 0.1 % (default 0)').argParser(numberFlag('--commission-pct', { min: 0 })))
     .addOption(new Option('--slippage-bps <bps>', 'slippage per side in basis points (default 0)').argParser(numberFlag('--slippage-bps', { min: 0 })))
     .addOption(new Option('--periods-per-year <n>', 'bars per year for annualised metrics (default: by period, e.g. 252 for DAY)').argParser(numberFlag('--periods-per-year', { min: 0, minExclusive: true })))
+    .addOption(new Option('--benchmark <[dataset/]symbol>', "buy-and-hold of this symbol for the analytics (alpha, beta, ...); default dataset: the run's"))
+    .addOption(new Option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe, Sortino and alpha, 0.02 = 2 % (default 0)').argParser(numberFlag('--risk-free-rate', { min: -0.1, max: 1 })))
     .addOption(new Option('--json', 'print JSON (the GraphQL shapes) instead of tables'));
 }
 
@@ -67,7 +72,15 @@ export function runInputFromFlags(f: RunFlags, params: Record<string, unknown>):
     commission: { perUnit: f.commissionPerUnit, minimumPerOrder: f.commissionMin, percentOfNotional: f.commissionPct },
     slippageBps: f.slippageBps,
     periodsPerYear: f.periodsPerYear,
+    benchmark: f.benchmark === undefined ? undefined : benchmarkFlag(f.benchmark),
+    riskFreeRate: f.riskFreeRate,
   };
+}
+
+/** `--benchmark SPX` (the run's dataset) or `--benchmark demo/SPX`. */
+function benchmarkFlag(text: string): { dataset?: string; symbol: string } {
+  const slash = text.indexOf('/');
+  return slash < 0 ? { symbol: text } : { dataset: text.slice(0, slash), symbol: text.slice(slash + 1) };
 }
 
 /** Input field -> the flag that sets it, so validation errors name what the user typed. */
@@ -84,6 +97,10 @@ const FLAG_OF: Record<string, string> = {
   'commission.percentOfNotional': '--commission-pct',
   slippageBps: '--slippage-bps',
   periodsPerYear: '--periods-per-year',
+  benchmark: '--benchmark',
+  'benchmark.dataset': '--benchmark',
+  'benchmark.symbol': '--benchmark',
+  riskFreeRate: '--risk-free-rate',
   objective: '--objective',
   keepTop: '--keep-top',
   maxCombinations: '--max-combinations',
