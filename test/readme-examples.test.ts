@@ -61,6 +61,18 @@ const plausible: Record<string, (data: any) => void> = {
       expect(d.runs.edges.map((e: any) => e.node.status)).toContain('COMPLETED');
     }
   },
+  Tearsheet: (d) => {
+    const a = d.run.analytics;
+    // Identities of the definitions: monthly returns compound to totalReturn; episode 1 is maxDrawdown (9.43 %, Feb-Mar 2020).
+    const compounded = a.monthlyReturns.reduce((g: number, m: { return: number }) => g * (1 + m.return), 1) - 1;
+    expect(compounded).toBeCloseTo(reference.metrics.totalReturn as number, 6);
+    expect(a.drawdowns[0]).toMatchObject({ peakTime: '2020-02-19T00:00:00.000Z', troughTime: '2020-03-23T00:00:00.000Z', recoveryTime: null });
+    expect(a.drawdowns[0].depth).toBeCloseTo(reference.metrics.maxDrawdown as number, 6);
+    expect(a.trades.trades).toBe(reference.roundTrips.length);
+    expect(d.run.roundTrips).toHaveLength(reference.roundTrips.length);
+    expect(d.run.exportUrls.fillsCsv).toMatch(/\/runs\/1\/fills\.csv$/);
+  },
+  Leveraged: (d) => expect(d.runBacktest).toMatchObject({ id: '2', status: expect.stringMatching(/QUEUED|RUNNING|COMPLETED/) }),
   Sweep: (d) => expect(d.runSweep).toMatchObject({ id: '1', total: expect.any(Number) }),
   SweepProgress: (events: any[]) => expect(events.at(-1).sweepProgress.status).toBe('COMPLETED'),
   SweepResults: (d) => {
