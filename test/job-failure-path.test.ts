@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type AppDatabase } from '../src/data/db.js';
-import { getRun } from '../src/data/run-store.js';
+import { DEFAULT_LIMITS } from '../src/jobs/admission.js';
 import { JobManager } from '../src/jobs/job-manager.js';
-import { validateRunInput, type RunInput } from '../src/jobs/run-input.js';
+import { getFills, getRun } from '../src/data/run-store.js';
+import { RunInputError, validateRunInput, type RunInput } from '../src/jobs/run-input.js';
 import { loadStrategies, type LoadedStrategies } from '../src/jobs/strategy-loader.js';
 import { FIXTURE_STRATEGIES, seededDatabaseCopy, tempDir, waitFor } from './support/test-server.js';
 
@@ -96,5 +97,52 @@ describe('job manager: a locked database on the way out', () => {
     await jobs.activeRun(id)?.finished;
     expect(getRun(app, id)).toMatchObject({ status: 'COMPLETED', error: null, progress: 1 });
     expect(unhandled).toEqual([]);
+  });
+});
+
+describe('job manager: the ceilings on bars and fills', () => {
+  const dir = tempDir('backtest-jobs-');
+  const databasePath = join(dir.dir, 'ceilings.db');
+  let app: AppDatabase;
+  let strategies: LoadedStrategies;
+  let jobs: JobManager;
+
+  beforeAll(async () => {
+    seededDatabaseCopy(dir.dir, databasePath);
+    app = openDatabase(databasePath);
+    strategies = await loadStrategies(FIXTURE_STRATEGIES);
+    // SPX has 5,105 daily bars; sma-crossover 50/200 makes 18 fills on them.
+    jobs = new JobManager({ app, databasePath, strategiesDir: FIXTURE_STRATEGIES, workers: 2, limits: { ...DEFAULT_LIMITS, maxFillsPerRun: 10, maxBarsPerRun: 5_000 } });
+  });
+  afterAll(async () => {
+    await jobs?.shutdown(1_000);
+    app?.close();
+    dir.remove();
+  });
+
+  const validate = (input: RunInput) => validateRunInput({ app, strategies: strategies.registry }, input);
+
+  it('a run over more bars than MAX_BARS_PER_RUN is refused before anything is stored', () => {
+    const before = app.sqlite.prepare('select count(*) n from runs').get();
+    let error: unknown;
+    try {
+      jobs.enqueue(validate(SMA_SPX));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RunInputError);
+    expect((error as RunInputError).errors).toEqual([{ field: 'symbols', message: expect.stringMatching(/^about 5105 bars to simulate exceed the limit of 5000 per run \(MAX_BARS_PER_RUN\)/) }]);
+    expect(app.sqlite.prepare('select count(*) n from runs').get()).toEqual(before);
+    expect(jobs.queuedCount()).toBe(0);
+  });
+
+  it('a run past MAX_FILLS_PER_RUN stops and ends FAILED saying so, keeping no fills', async () => {
+    const { id } = jobs.enqueue(validate({ ...SMA_SPX, start: '2005-01-01' }));
+    await jobs.activeRun(id)?.finished;
+    const run = getRun(app, id)!;
+    expect(run).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/^more than 10 fills \(MAX_FILLS_PER_RUN\): stopped after 1[1-9] fills at \d{4}-\d\d-\d\dT.*; no fills or orders are kept$/) });
+    // Checked between engine chunks of 16,384 steps: these daily bars are one chunk.
+    expect(run.progress).toBeGreaterThan(0);
+    expect(getFills(app, id)).toEqual({ items: [], totalCount: 0 });
   });
 });

@@ -296,13 +296,19 @@ export class JobManager {
       (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
     );
     void (async () => {
-      const result = await ran;
-      await Promise.race([portDone, delay(PORT_DRAIN_MS)]);
-      port1.close();
-      // A worker that died, or ended without its outcome: the run must not stay RUNNING.
-      const outcome = job.outcome ?? failedOutcome(job, result instanceof Error ? `worker failed: ${result.message}` : (result.error ?? 'the worker ended without reporting an outcome'));
-      job.outcome = undefined;
-      await this.end(job, outcome);
+      try {
+        const result = await ran;
+        await Promise.race([portDone, delay(PORT_DRAIN_MS)]);
+        port1.close();
+        // A worker that died, or ended without its outcome: the run must not stay RUNNING.
+        const outcome = job.outcome ?? failedOutcome(job, result instanceof Error ? `worker failed: ${result.message}` : (result.error ?? 'the worker ended without reporting an outcome'));
+        job.outcome = undefined;
+        await this.end(job, outcome);
+      } catch (e) {
+        // Nothing above should throw; if it does, the run still ends and the error stays here.
+        this.log(`run ${job.runId}: ${message(e)}`);
+        this.finalize(job, { ...job.state, status: 'FAILED' });
+      }
     })();
     // The thread is free when the task returns; storing happens here, on the main thread.
     return ran.then(() => this.admission.recordRunTime(performance.now() - t0));
@@ -420,10 +426,13 @@ export class JobManager {
   private finalize(job: Job, final: StatusSnapshot): void {
     if (this.active.get(job.runId) !== job) return;
     job.state = final;
-    markRunEvent(job);
     this.active.delete(job.runId);
-    this.pubsub.publish('run', job.runId, { kind: 'end', ...final });
-    job.resolveFinished();
+    try {
+      markRunEvent(job);
+      this.pubsub.publish('run', job.runId, { kind: 'end', ...final });
+    } finally {
+      job.resolveFinished();
+    }
   }
 }
 
