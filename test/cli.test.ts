@@ -269,7 +269,7 @@ describe('the bin', () => {
   it('--json output pipes into JSON.parse (run, through node bin/backtest.js)', { timeout: SLOW }, () => {
     const r = sh(`node ${bin} run --strategy buy-and-hold --dataset demo --symbols SPX --period DAY --end 2001-12-31 --json | ${parse}`);
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('run,metrics,fills,roundTrips');
+    expect(r.stdout.trim()).toBe('run,metrics,analytics,fills,roundTrips');
   });
 
   it('--json output pipes into JSON.parse through npx backtest, with nothing else on stdout', { timeout: SLOW }, () => {

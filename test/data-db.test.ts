@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/data/db.js';
 import { tempDb, type TempDb } from './data-fixtures.js';
 
-const TABLES = ['api_keys', 'bar_chunks', 'coverage', 'datasets', 'equity_curves', 'fills', 'instruments', 'orders', 'round_trips', 'runs', 'sweep_results', 'sweeps'];
+const TABLES = ['api_keys', 'bar_chunks', 'coverage', 'datasets', 'equity_curves', 'fills', 'instruments', 'orders', 'result_blocks', 'round_trips', 'runs', 'sweep_results', 'sweeps'];
 
 describe('openDatabase', () => {
   let t: TempDb;
