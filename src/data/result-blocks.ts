@@ -176,32 +176,66 @@ export function bytesPerItem(kind: ResultKind): number {
   return CODECS[kind].wide * 8 + CODECS[kind].narrow * 4;
 }
 
-/** Splits a whole list into blocks of BLOCK_ITEMS. */
+/**
+ * Splits a whole list into blocks of BLOCK_ITEMS. Their bytes share one buffer: one allocation
+ * instead of one per block (each large allocation counts towards V8's next full collection).
+ */
 export function encodeBlocks<K extends ResultKind>(kind: K, items: readonly ResultItemOf[K][]): ResultBlock[] {
+  const size = (n: number) => align8(n * bytesPerItem(kind));
+  let total = 0;
+  for (let first = 0; first < items.length; first += BLOCK_ITEMS) total += size(Math.min(BLOCK_ITEMS, items.length - first));
+  const buffer = new ArrayBuffer(total);
   const out: ResultBlock[] = [];
-  for (let first = 0; first < items.length; first += BLOCK_ITEMS) {
-    out.push(encodeBlock(kind, items, first, Math.min(items.length, first + BLOCK_ITEMS)));
+  for (let first = 0, at = 0; first < items.length; first += BLOCK_ITEMS) {
+    const to = Math.min(items.length, first + BLOCK_ITEMS);
+    out.push(encodeBlock(kind, items, first, to, { buffer, byteOffset: at }));
+    at += size(to - first);
   }
   return out;
 }
 
-/** Items [from, to) of `items` as one block. Throws when an integer field does not fit 32 bits. */
-export function encodeBlock<K extends ResultKind>(kind: K, items: readonly ResultItemOf[K][], from: number, to: number): ResultBlock {
+/**
+ * Items [from, to) of `items` as one block, in a buffer of its own or at `into` (8-byte aligned).
+ * Throws when an integer field does not fit 32 bits.
+ */
+export function encodeBlock<K extends ResultKind>(
+  kind: K,
+  items: readonly ResultItemOf[K][],
+  from: number,
+  to: number,
+  into?: { readonly buffer: ArrayBuffer; readonly byteOffset: number },
+): ResultBlock {
   const codec = CODECS[kind] as Codec<ResultItemOf[K]>;
   const n = to - from;
-  const buffer = new ArrayBuffer(n * bytesPerItem(kind));
-  const w = new ColumnWriter(n, new Float64Array(buffer, 0, n * codec.wide), new Int32Array(buffer, n * codec.wide * 8, n * codec.narrow), `${kind} ${from}..${to}`);
+  const buffer = into?.buffer ?? new ArrayBuffer(n * bytesPerItem(kind));
+  const at = into?.byteOffset ?? 0;
+  const w = new ColumnWriter(n, new Float64Array(buffer, at, n * codec.wide), new Int32Array(buffer, at + n * codec.wide * 8, n * codec.narrow), `${kind} ${from}..${to}`);
   for (let i = 0; i < n; i++) {
     w.i = i;
     codec.write(items[from + i]!, w);
   }
-  return { kind, firstSeq: from, count: n, format: BLOCK_FORMAT, dictionary: JSON.stringify(w.strings), bytes: new Uint8Array(buffer) };
+  return { kind, firstSeq: from, count: n, format: BLOCK_FORMAT, dictionary: JSON.stringify(w.strings), bytes: new Uint8Array(buffer, at, n * bytesPerItem(kind)) };
 }
+
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 /** The block with its bytes deflated (format 2), for storage; the bytes are a fresh buffer of their own (transferable). */
 export function compressBlock(block: ResultBlock): ResultBlock {
-  if (block.format !== BLOCK_FORMAT) return block;
-  return { ...block, format: BLOCK_FORMAT_DEFLATE, bytes: new Uint8Array(deflateRawSync(block.bytes, { level: 1 })) };
+  return compressBlocks([block])[0]!;
+}
+
+/** Blocks with their bytes deflated (format 2), for storage, all in one fresh (transferable) buffer. */
+export function compressBlocks(blocks: readonly ResultBlock[]): ResultBlock[] {
+  // Node's pooled Buffers must not be transferred: the deflated bytes are copied into a buffer of ours.
+  const packed = blocks.map((b) => (b.format === BLOCK_FORMAT ? deflateRawSync(b.bytes, { level: 1 }) : b.bytes));
+  const buffer = new ArrayBuffer(packed.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  return blocks.map((b, k) => {
+    const bytes = new Uint8Array(buffer, at, packed[k]!.byteLength);
+    bytes.set(packed[k]!);
+    at += bytes.byteLength;
+    return b.format === BLOCK_FORMAT ? { ...b, format: BLOCK_FORMAT_DEFLATE, bytes } : { ...b, bytes };
+  });
 }
 
 /** Items [from, to) of a block (indexes within the block), as the engine's shapes. */

@@ -9,7 +9,7 @@ import type { BacktestResult, EquityCurve, RoundTrip } from '../engine/results.j
 import type { AppDatabase } from './db.js';
 import { downsampleEquity } from './downsample.js';
 import { decodeEquity, encodeEquity, type EncodedEquity } from './equity-codec.js';
-import { compressBlock, decodeBlock, encodeBlocks, type ResultBlock, type ResultItemOf, type ResultKind } from './result-blocks.js';
+import { compressBlocks, decodeBlock, encodeBlocks, type ResultBlock, type ResultItemOf, type ResultKind } from './result-blocks.js';
 import type { Page, PageOptions } from './run-types.js';
 import { equityCurves, fills, orders, resultBlocks, roundTrips } from './schema/index.js';
 
@@ -17,7 +17,7 @@ import { equityCurves, fills, orders, resultBlocks, roundTrips } from './schema/
 export function writeResults(app: AppDatabase, runId: number, r: BacktestResult): void {
   deleteResults(app, runId);
   const blocks = [...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)];
-  insertResultBlocks(app, runId, blocks.map(compressBlock));
+  insertResultBlocks(app, runId, compressBlocks(blocks));
   insertEquity(app, runId, encodeEquity(r.equity));
 }
 

@@ -6,7 +6,7 @@
  */
 import { openReadOnlyDatabase, type AppDatabase } from '../data/db.js';
 import type { Order } from '../engine/orders.js';
-import { compressBlock, encodeBlock, encodeBlocks, type ResultItemOf } from '../data/result-blocks.js';
+import { compressBlocks, encodeBlock, encodeBlocks, type ResultItemOf } from '../data/result-blocks.js';
 import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
 import { simulateRun, type RunProgress, type SimulatedRun } from './execute-run.js';
 import { sampleEquity } from './equity-sampler.js';
@@ -93,7 +93,7 @@ function encodeOutcome(s: SimulatedRun): RunOutcome {
   const r = s.result;
   if (!r) return { ...base, metrics: null, blocks: [], equity: null };
   try {
-    const blocks = [...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)].map(compressBlock);
+    const blocks = compressBlocks([...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)]);
     const c = r.equity;
     // Exact-length copies: the engine's arrays may be longer than the curve (a cancelled run).
     const equity = { length: c.length, time: c.time.slice(0, c.length), equity: c.equity.slice(0, c.length), cash: c.cash.slice(0, c.length), drawdown: c.drawdown.slice(0, c.length) };
