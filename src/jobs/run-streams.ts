@@ -43,7 +43,7 @@ interface StreamContext {
 }
 
 /** A topic followed eagerly: each event is handed to `onEvent` as it arrives; nothing queues up. */
-interface TopicWatch {
+export interface TopicWatch {
   /** Resolves once something was published since the last call (at once if something already was). */
   changed(): Promise<void>;
   close(): void;
@@ -53,7 +53,7 @@ interface TopicWatch {
  * Listens from now on (the first pull registers the pubsub listener synchronously: Repeater runs
  * its executor on the first next()), and keeps pulling so the Repeater's own queue stays empty.
  */
-function watchTopic<E>(source: AsyncIterable<E>, onEvent: (e: E) => void = () => {}): TopicWatch {
+export function watchTopic<E>(source: AsyncIterable<E>, onEvent: (e: E) => void = () => {}): TopicWatch {
   const iterator = source[Symbol.asyncIterator]();
   const first = iterator.next();
   let fresh = false;

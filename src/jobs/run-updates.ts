@@ -27,7 +27,7 @@ import { deliveryPacer, PacedSlot } from './delivery-pacer.js';
 import type { ActiveRun, JobManager } from './job-manager.js';
 import { isTerminal, type EquitySample, type StatusSnapshot } from './run-events.js';
 import type { RunMark } from './run-marks.js';
-import { parseRunId, RunNotFoundError } from './run-streams.js';
+import { parseRunId, RunNotFoundError, watchTopic, type TopicWatch } from './run-streams.js';
 import { shared } from './shared-event.js';
 
 export interface RunUpdate {
@@ -152,7 +152,8 @@ export async function* runUpdateStream(ctx: StreamContext, id: string, afterSeq:
   const runId = parseRunId(id);
   if (!Number.isSafeInteger(runId)) throw new RunNotFoundError(id);
   // Listening starts before the run is looked up, so its end cannot slip in between.
-  const watch = watchRun(ctx.jobs, runId);
+  // Wakes the stream when the run publishes anything; events themselves are read from its buffers.
+  const watch = watchTopic(ctx.jobs.pubsub.subscribe('run', runId));
   const slot = new PacedSlot(deliveryPacer);
   try {
     const start = planRunUpdates(ctx, runId, afterSeq);
@@ -215,7 +216,7 @@ function sharedUpdate(job: ActiveRun, share: LiveShare, cursor: number, end: num
   return update;
 }
 
-async function* liveUpdates(job: ActiveRun, cursor: number, watch: RunWatch, slot: PacedSlot): AsyncGenerator<RunUpdate> {
+async function* liveUpdates(job: ActiveRun, cursor: number, watch: TopicWatch, slot: PacedSlot): AsyncGenerator<RunUpdate> {
   const share = liveShareOf(job);
   for (;;) {
     const marks = job.marks;
@@ -302,52 +303,6 @@ async function* storedUpdates(app: AppDatabase, run: RunRecord, fromPage: number
   const equity = after === null ? points : points.filter((p) => p.time > after.equityTime);
   await slot.pace();
   yield { seq: STORED_SEQ_BASE + pages + 1, state, fills: [], orders: carried, equity, latestEquity: last };
-}
-
-/** Wakes a stream when its run publishes anything; events themselves are read from the run's buffers. */
-interface RunWatch {
-  /** Resolves once something was published since the last call (at once if something already was). */
-  changed(): Promise<void>;
-  close(): void;
-}
-
-function watchRun(jobs: JobManager, runId: number): RunWatch {
-  const iterator = jobs.pubsub.subscribe('run', runId)[Symbol.asyncIterator]();
-  // The first pull registers the listener synchronously (Repeater starts on the first next()).
-  const first = iterator.next();
-  let fresh = false;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    fresh = true;
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  void (async () => {
-    try {
-      // Pulled at once, so the Repeater never queues events for a slow stream.
-      for (let r = await first; !r.done; r = await iterator.next()) notify();
-    } finally {
-      notify();
-    }
-  })().catch(() => {});
-  return {
-    changed() {
-      if (fresh) {
-        fresh = false;
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve) => {
-        wake = () => {
-          fresh = false;
-          resolve();
-        };
-      });
-    },
-    close() {
-      Promise.resolve(iterator.return?.()).catch(() => {});
-    },
-  };
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
