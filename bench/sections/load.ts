@@ -1,9 +1,11 @@
 /**
  * load.barsPerSec: stored bars -> typed arrays (loadBars of a whole 5M-bar instrument).
  * load.queryP99Ms: p99 latency of a small query (`{ strategies { id } }`, back to back) through a
- * real service while 500 WebSocket subscriptions (50 connections of 10) follow a heavy run with
- * runUpdates (status and fills in batches; sma-crossover 2/3 on 1,000,000 bars, ~370k fills) and 50
- * more runs wait in the queue behind it; from the first mutation until the last run has ended.
+ * real service while 500 WebSocket subscriptions (50 connections of 10) watch a heavy run with
+ * runUpdates (status, progress and the latest equity, up to ten updates a second each;
+ * sma-crossover 2/3 on 1,000,000 bars, ~370k fills and as many orders) and 50 more runs wait in the
+ * queue behind it; from the first mutation until the last run has ended. (Each of 500 watchers also
+ * taking every fill would be ~15 GB of WebSocket traffic: that is the subscribers section's case.)
  * load.runsPerMinute: runs completed per minute in that scenario (the heavy one and 50 of
  * sma-crossover 20/100 on the same 1,000,000 bars, on 2 pool threads).
  */
@@ -18,7 +20,7 @@ const QUEUED = 50;
 const CONNECTIONS = 50;
 const SUBSCRIPTIONS_PER_CONNECTION = 10;
 const HEAVY_INPUT = { ...E2E_INPUT, params: { fastPeriod: 2, slowPeriod: 3, quantity: 1 } };
-const WATCH = `subscription($id: ID!) { runUpdates(id: $id) { seq status progress fills { id time side price } } }`;
+const WATCH = `subscription($id: ID!) { runUpdates(id: $id) { seq status progress barsProcessed latestEquity { time equity } } }`;
 
 export const run: BenchSection = async () => [...(await loadSpeed()), ...(await underLoad())];
 
