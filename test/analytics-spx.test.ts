@@ -5,24 +5,12 @@
  * textbook one-pass sums instead of centred two-pass ones, Map grouping instead of a period walk.
  */
 import { describe, expect, it } from 'vitest';
-import { runBacktest, PERIODS_PER_YEAR, smaCrossover, validateStrategyParams } from '../src/engine/index.js';
+import { runBacktest, smaCrossover } from '../src/engine/index.js';
 import { RunAnalytics } from '../src/analytics/run-analytics.js';
 import { thinSeries } from '../src/analytics/rolling-sharpe.js';
-import { loadReference, loadSp500 } from './support/sp500.js';
+import { runReferenceBacktest } from './support/reference-run.js';
 
-const ref = loadReference();
-const bars = loadSp500();
-const params = validateStrategyParams(smaCrossover, ref.input.params);
-if (!params.ok) throw new Error(JSON.stringify(params.errors));
-const result = runBacktest({
-  series: [bars],
-  strategy: smaCrossover,
-  params: params.values,
-  initialCash: ref.input.initialCash,
-  commission: ref.input.commission,
-  slippage: ref.input.slippageBps,
-  periodsPerYear: PERIODS_PER_YEAR.DAY,
-});
+const { ref, bars, params, result } = runReferenceBacktest();
 const { equity: E, time: T, cash: C, drawdown: DD } = result.equity;
 const N = result.equity.length;
 const I = ref.input.initialCash;
@@ -230,7 +218,7 @@ describe('SPX reference run: return statistics', () => {
 describe('SPX reference run: the risk-free rate in the engine metrics', () => {
   it('sharpe and sortino of a run with riskFreeRate 0.02 use excess returns (naive loops)', () => {
     const withRf = runBacktest({
-      series: [bars], strategy: smaCrossover, params: params.values, initialCash: I, commission: ref.input.commission,
+      series: [bars], strategy: smaCrossover, params, initialCash: I, commission: ref.input.commission,
       slippage: ref.input.slippageBps, periodsPerYear: A, riskFreeRate: 0.02,
     }).metrics;
     const rfp = Math.pow(1.02, 1 / A) - 1; // compounds to 2 % over 252 days
