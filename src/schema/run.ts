@@ -100,7 +100,9 @@ export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implem
       resolve: (r, args, ctx) => {
         if (args.maxPoints != null && args.maxPoints < 2) throw badField('maxPoints', `must be >= 2, got ${args.maxPoints}`);
         const curve = readableEquity(ctx.app, r, args.maxPoints ?? undefined);
-        if (!curve) return finiteSamples(ctx.jobs.activeRun(r.id)?.equity ?? []);
+        // Live points only while the run is live: a run that has just ended (its job not yet
+        // released) shows what was stored, which for a FAILED run is nothing.
+        if (!curve) return r.status === 'QUEUED' || r.status === 'RUNNING' ? finiteSamples(ctx.jobs.activeRun(r.id)?.equity ?? []) : [];
         const points: EquitySample[] = new Array(curve.length);
         for (let k = 0; k < curve.length; k++) points[k] = { time: curve.time[k], equity: curve.equity[k], cash: curve.cash[k], drawdown: curve.drawdown[k] };
         return withBenchmark(ctx.app, r, points);
