@@ -19,6 +19,7 @@ import {
 import { openDatabase, type AppDatabase } from '../src/data/db.js';
 import { BLOCK_FORMAT, BLOCK_FORMAT_DEFLATE, BLOCK_ITEMS, compressBlock, decodeBlock, encodeBlock, encodeBlocks } from '../src/data/result-blocks.js';
 import { SLICE_BYTES, storeFailure, storeOutcome, type RunOutcome } from '../src/data/run-outcome-store.js';
+import { encodeEquity } from '../src/data/equity-codec.js';
 import { fills as fillRows, orders as orderRows, roundTrips as roundTripRows } from '../src/data/schema/index.js';
 import { tempDb, type TempDb } from './data-fixtures.js';
 
@@ -71,8 +72,13 @@ function result(points = 5): BacktestResult {
     time: Float64Array.from({ length: points }, (_, i) => T0 + i * 60_000),
     equity: Float64Array.from({ length: points }, (_, i) => 100_000 + Math.sin(i) * 50),
     cash: Float64Array.from({ length: points }, (_, i) => 100_000 - i),
-    drawdown: Float64Array.from({ length: points }, (_, i) => (i % 7) / 1000),
+    drawdown: new Float64Array(points),
   };
+  // Drawdown by hand, as the engine defines it (1 - equity / running peak): stored curves derive it.
+  for (let i = 0, peak = -Infinity; i < points; i++) {
+    peak = Math.max(peak, equity.equity[i]!);
+    equity.drawdown[i] = 1 - equity.equity[i]! / peak;
+  }
   return { orders, fills, roundTrips, equity, metrics, barsProcessed: 1234, partial: false };
 }
 
@@ -306,7 +312,7 @@ describe('storing an outcome in short transactions (run-outcome-store)', () => {
     const r = result(50);
     // Raw (uncompressed) blocks: big enough for several SLICE_BYTES transactions.
     const blocks = [...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', fills), ...encodeBlocks('roundTrips', r.roundTrips)];
-    return { status: 'COMPLETED', error: null, progress: 1, barsProcessed: 1234, metrics: r.metrics, blocks, equity: r.equity };
+    return { status: 'COMPLETED', error: null, progress: 1, barsProcessed: 1234, metrics: r.metrics, blocks, equity: encodeEquity(r.equity) };
   }
 
   it('stores the blocks slice by slice, then the final status with metrics and equity', async () => {

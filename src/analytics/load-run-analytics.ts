@@ -9,7 +9,7 @@ import { PERIODS_PER_YEAR, type BarSeries } from '../engine/bars.js';
 import { getCoverage } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { dayRange } from '../data/day-range.js';
-import { float64View } from '../data/float64-bytes.js';
+import { decodeTimeEquityCash } from '../data/equity-codec.js';
 import { getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
 import { equityCurves } from '../data/schema/index.js';
 import { loadBarColumns } from './bar-columns.js';
@@ -68,20 +68,19 @@ export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
   });
 }
 
-/** The stored curve's time, equity and cash columns (views on the stored bytes; drawdown is not read). */
+/** The stored curve's time, equity and cash columns (drawdown is not read). */
 function readCurve(app: AppDatabase, runId: number): { length: number; time: Float64Array; equity: Float64Array; cash: Float64Array } | null {
   const row = app.db
-    .select({ points: equityCurves.points, time: equityCurves.time, equity: equityCurves.equity, cash: equityCurves.cash })
+    .select({ points: equityCurves.points, format: equityCurves.format, time: equityCurves.time, equity: equityCurves.equity, cash: equityCurves.cash })
     .from(equityCurves)
     .where(eq(equityCurves.runId, runId))
     .get();
   if (!row) return null;
-  const col = (b: Uint8Array) => {
-    const a = float64View(b);
-    if (a.length !== row.points) throw new Error(`equity blob of run ${runId} holds ${a.length} points, expected ${row.points}`);
-    return a;
-  };
-  return { length: row.points, time: col(row.time), equity: col(row.equity), cash: col(row.cash) };
+  try {
+    return decodeTimeEquityCash(row);
+  } catch (e) {
+    throw new Error(`run ${runId}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /**

@@ -1,30 +1,156 @@
 /**
- * Equity curve <-> one equity_curves row. Four raw Float64 blobs: a million points is
- * 32 MB written and read as memcpy's. Delta-encoding time was considered but without a
- * compressor it saves nothing at Float64 width, and narrower ints break on long gaps.
+ * Equity curve <-> one equity_curves row.
+ *
+ * Format 2 (written since issue 13) stores only what cannot be derived: the equity column raw
+ * (8 bytes a point, it changes every point), the time column as runs of equal steps and the cash
+ * column as runs of equal values (cash changes only at fills), and no drawdown: it is recomputed on
+ * read with the engine's own formula (`drawdownsOf`), bit for bit. A 1,000,000-point curve is
+ * ~8 MB instead of 32 MB, which is most of a run's storing time.
+ * Format 1 (before): four raw Float64 blobs; still read.
  */
+import { drawdownsOf } from '../engine/drawdown.js';
 import type { EquityCurve } from '../engine/results.js';
 import { float64Bytes, float64View } from './float64-bytes.js';
 
+export const EQUITY_FORMAT_RAW = 1;
+export const EQUITY_FORMAT_RUNS = 2;
+
 export interface EncodedEquity {
   readonly points: number;
-  readonly time: Buffer;
-  readonly equity: Buffer;
-  readonly cash: Buffer;
-  readonly drawdown: Buffer;
+  readonly format: number;
+  readonly time: Uint8Array;
+  readonly equity: Uint8Array;
+  readonly cash: Uint8Array;
+  readonly drawdown: Uint8Array;
 }
 
-/** Zero-copy: the buffers view the curve's arrays, valid until they change. */
-export function encodeEquity(c: EquityCurve): EncodedEquity {
-  const col = (a: Float64Array) => float64Bytes(a.subarray(0, c.length));
-  return { points: c.length, time: col(c.time), equity: col(c.equity), cash: col(c.cash), drawdown: col(c.drawdown) };
+export interface EncodeOptions {
+  /** Copy the equity column into a buffer of its own (to transfer it); default: a view of the curve's array. */
+  readonly own?: boolean;
 }
 
-export function decodeEquity(row: { points: number; time: Uint8Array; equity: Uint8Array; cash: Uint8Array; drawdown: Uint8Array }): EquityCurve {
-  const col = (b: Uint8Array) => {
+/** Format 2. The equity bytes view the curve's array unless `own` (valid until that array changes). */
+export function encodeEquity(c: EquityCurve, options: EncodeOptions = {}): EncodedEquity {
+  const n = c.length;
+  const equity = options.own ? new Float64Array(c.equity.subarray(0, n)) : c.equity.subarray(0, n);
+  return {
+    points: n,
+    format: EQUITY_FORMAT_RUNS,
+    time: float64Bytes(stepRuns(c.time, n)),
+    equity: float64Bytes(equity),
+    cash: float64Bytes(valueRuns(c.cash, n)),
+    drawdown: new Uint8Array(0),
+  };
+}
+
+export interface StoredEquityRow {
+  readonly points: number;
+  readonly format: number;
+  readonly time: Uint8Array;
+  readonly equity: Uint8Array;
+  readonly cash: Uint8Array;
+  readonly drawdown: Uint8Array;
+}
+
+export function decodeEquity(row: StoredEquityRow): EquityCurve {
+  const { time, equity, cash } = decodeTimeEquityCash(row);
+  const n = row.points;
+  if (row.format === EQUITY_FORMAT_RAW) {
+    const drawdown = float64View(row.drawdown);
+    if (drawdown.length !== n) throw new Error(`equity blob drawdown holds ${drawdown.length} points, expected ${n}`);
+    return { length: n, time, equity, cash, drawdown };
+  }
+  return { length: n, time, equity, cash, drawdown: drawdownsOf(equity, n) };
+}
+
+/** The columns without the drawdown (which format 2 would compute): what analytics read. */
+export function decodeTimeEquityCash(row: Omit<StoredEquityRow, 'drawdown'>): { length: number; time: Float64Array; equity: Float64Array; cash: Float64Array } {
+  const n = row.points;
+  const column = (b: Uint8Array, name: string) => {
     const a = float64View(b);
-    if (a.length !== row.points) throw new Error(`equity blob holds ${a.length} points, expected ${row.points}`);
+    if (a.length !== n) throw new Error(`equity blob ${name} holds ${a.length} points, expected ${n}`);
     return a;
   };
-  return { length: row.points, time: col(row.time), equity: col(row.equity), cash: col(row.cash), drawdown: col(row.drawdown) };
+  if (row.format === EQUITY_FORMAT_RAW) return { length: n, time: column(row.time, 'time'), equity: column(row.equity, 'equity'), cash: column(row.cash, 'cash') };
+  if (row.format !== EQUITY_FORMAT_RUNS) throw new Error(`equity format ${row.format} is not supported (expected ${EQUITY_FORMAT_RAW} or ${EQUITY_FORMAT_RUNS})`);
+  return { length: n, time: expandSteps(float64View(row.time), n), equity: column(row.equity, 'equity'), cash: expandValues(float64View(row.cash), n) };
+}
+
+/**
+ * [t0, step1, count1, step2, count2, ...]: t0 then `count` points each `step` after the previous.
+ * Exact: times are integers (epoch ms) far below 2^53, so every sum is exact.
+ */
+function stepRuns(time: Float64Array, n: number): Float64Array {
+  if (n === 0) return new Float64Array(0);
+  let runs = 0;
+  for (let k = 1, prev = NaN; k < n; k++) {
+    const step = time[k] - time[k - 1];
+    if (step !== prev) {
+      runs++;
+      prev = step;
+    }
+  }
+  const out = new Float64Array(1 + 2 * runs);
+  out[0] = time[0];
+  let w = -1;
+  for (let k = 1, prev = NaN; k < n; k++) {
+    const step = time[k] - time[k - 1];
+    if (step !== prev) {
+      w += 2;
+      out[w] = step;
+      prev = step;
+    }
+    out[w + 1]++;
+  }
+  return out;
+}
+
+function expandSteps(runs: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  let t = runs[0];
+  out[0] = t;
+  let k = 1;
+  for (let r = 1; r + 1 < runs.length; r += 2) {
+    const step = runs[r];
+    const end = k + runs[r + 1];
+    if (end > n) break;
+    for (; k < end; k++) out[k] = t += step;
+  }
+  if (k !== n) throw new Error(`equity time runs cover ${k} points, expected ${n}`);
+  return out;
+}
+
+/** [value1, count1, value2, count2, ...]; equal means the same bits (-0 and 0 stay apart). */
+function valueRuns(values: Float64Array, n: number): Float64Array {
+  let runs = 0;
+  for (let k = 0; k < n; k++) if (k === 0 || !sameBits(values[k], values[k - 1])) runs++;
+  const out = new Float64Array(2 * runs);
+  let w = -2;
+  for (let k = 0; k < n; k++) {
+    if (k === 0 || !sameBits(values[k], values[k - 1])) {
+      w += 2;
+      out[w] = values[k];
+    }
+    out[w + 1]++;
+  }
+  return out;
+}
+
+function expandValues(runs: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  let k = 0;
+  for (let r = 0; r + 1 < runs.length; r += 2) {
+    const end = k + runs[r + 1];
+    if (end > n) break;
+    out.fill(runs[r], k, end);
+    k = end;
+  }
+  if (k !== n) throw new Error(`equity cash runs cover ${k} points, expected ${n}`);
+  return out;
+}
+
+/** Object.is without NaN (stored values are finite). */
+function sameBits(a: number, b: number): boolean {
+  return a === b && (a !== 0 || 1 / a === 1 / b);
 }

@@ -6,9 +6,8 @@
  * by another process is retried until `retryMs` has passed.
  */
 import type { RunMetrics } from '../engine/results.js';
-import type { EquityCurve } from '../engine/results.js';
 import type { AppDatabase } from './db.js';
-import { encodeEquity } from './equity-codec.js';
+import type { EncodedEquity } from './equity-codec.js';
 import type { ResultBlock } from './result-blocks.js';
 import { deleteResults, insertEquity, insertResultBlocks } from './run-results.js';
 import { deleteRuns, finishRunRecord, getRun } from './run-store.js';
@@ -26,7 +25,8 @@ export interface RunOutcome {
   readonly metrics: RunMetrics | null;
   /** Orders, fills and round trips as columnar blocks; empty when nothing is kept. */
   readonly blocks: readonly ResultBlock[];
-  readonly equity: EquityCurve | null;
+  /** Encoded by the pool thread (equity-codec.ts). */
+  readonly equity: EncodedEquity | null;
 }
 
 export interface WriteOptions {
@@ -46,7 +46,7 @@ export async function storeOutcome(app: AppDatabase, runId: number, o: RunOutcom
       app,
       () => {
         const record = finishRunRecord(app, runId, { status: o.status, error: o.error, progress: o.progress, metrics: o.metrics, barsProcessed: o.barsProcessed });
-        if (record && o.equity) insertEquity(app, runId, encodeEquity(o.equity));
+        if (record && o.equity) insertEquity(app, runId, o.equity);
         return record;
       },
       opts,

@@ -30,7 +30,9 @@ export function insertResultBlocks(app: AppDatabase, runId: number, blocks: read
 }
 
 export function insertEquity(app: AppDatabase, runId: number, e: EncodedEquity): void {
-  app.db.insert(equityCurves).values({ runId, ...e }).run();
+  app.sqlite
+    .prepare('INSERT INTO equity_curves (run_id, points, format, time, equity, cash, drawdown) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(runId, e.points, e.format, bufferOf(e.time), bufferOf(e.equity), bufferOf(e.cash), bufferOf(e.drawdown));
 }
 
 export function deleteResults(app: AppDatabase, runId: number): void {

@@ -6,6 +6,7 @@
  */
 import { openReadOnlyDatabase, type AppDatabase } from '../data/db.js';
 import type { Order } from '../engine/orders.js';
+import { encodeEquity } from '../data/equity-codec.js';
 import { compressBlocks, encodeBlock, encodeBlocks, type ResultItemOf } from '../data/result-blocks.js';
 import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
 import { simulateRun, type RunProgress, type SimulatedRun } from './execute-run.js';
@@ -94,10 +95,8 @@ function encodeOutcome(s: SimulatedRun): RunOutcome {
   if (!r) return { ...base, metrics: null, blocks: [], equity: null };
   try {
     const blocks = compressBlocks([...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)]);
-    const c = r.equity;
-    // Exact-length copies: the engine's arrays may be longer than the curve (a cancelled run).
-    const equity = { length: c.length, time: c.time.slice(0, c.length), equity: c.equity.slice(0, c.length), cash: c.cash.slice(0, c.length), drawdown: c.drawdown.slice(0, c.length) };
-    return { ...base, metrics: r.metrics, blocks, equity };
+    // Encoded here, off the main thread, into buffers of its own (transferred, not copied again).
+    return { ...base, metrics: r.metrics, blocks, equity: encodeEquity(r.equity, { own: true }) };
   } catch (e) {
     return { ...base, status: 'FAILED', error: `the results could not be stored: ${e instanceof Error ? e.message : String(e)}`, metrics: null, blocks: [], equity: null };
   }

@@ -166,12 +166,14 @@ export const resultBlocks = sqliteTable(
   ],
 );
 
-/** One row per run; columns are raw little-endian Float64 bytes (see equity-codec.ts). */
+/** One row per run; columns are little-endian Float64 bytes, raw or as runs by `format` (see equity-codec.ts). */
 export const equityCurves = sqliteTable('equity_curves', {
   runId: integer('run_id')
     .primaryKey()
     .references(() => runs.id, { onDelete: 'cascade' }),
   points: integer('points').notNull(),
+  /** 1: four raw Float64 columns; 2: time and cash as runs, drawdown derived (data/equity-codec.ts). */
+  format: integer('format').notNull().default(1),
   time: blob('time', { mode: 'buffer' }).notNull(),
   equity: blob('equity', { mode: 'buffer' }).notNull(),
   cash: blob('cash', { mode: 'buffer' }).notNull(),

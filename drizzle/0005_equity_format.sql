@@ -1,0 +1,1 @@
+ALTER TABLE `equity_curves` ADD `format` integer DEFAULT 1 NOT NULL;
