@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// The `backtest` command. It starts the TypeScript CLI in a child Node process with tsx's loader on
-// the command line (--import), so the pool's worker threads inherit the loader and can import
-// TypeScript strategy files from any folder, as under `npm start`.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// The `backtest` command: the compiled CLI (dist/, built by `npm ci` or `npm run build`), run in
+// this process. TypeScript strategy files get tsx's loader when they are loaded (strategy-loader.ts).
+// Without a build (installed without dev dependencies), it runs the TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
 
-const loader = import.meta.resolve('tsx');
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const child = spawn(process.execPath, ['--import', loader, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => {
-  if (signal) process.kill(process.pid, signal);
-  else process.exit(code ?? 1);
-});
+const compiled = new URL('../dist/cli.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  process.stderr.write('backtest: dist/ is not built (npm run build); running the TypeScript sources through tsx\n');
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('../src/cli.ts', import.meta.url).href);
+}

@@ -23,6 +23,7 @@ import {
   type RunView,
   type TestServer,
 } from './support/test-server.js';
+import { ensureBuilt } from './support/built-cli.js';
 
 const RUN_BACKTEST = `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { ${RUN_FIELDS} } }`;
 const SPX = { symbols: ['SPX'], period: 'DAY', dataset: 'demo' };
@@ -238,6 +239,7 @@ describe('server processes: the bin, a kill, a graceful stop', () => {
   });
 
   it('`backtest serve` (bin/backtest.js) loads a .ts strategy from a folder outside any ESM package, as `npm start` does', async () => {
+    ensureBuilt(); // the bin runs dist/
     const dir = tempDir('backtest-strategies-');
     const engine = pathToFileURL(join(REPO_ROOT, 'src', 'engine', 'index.ts')).href;
     writeFileSync(
@@ -255,8 +257,7 @@ export const mine = defineStrategy({ id: 'mine', title: 'Mine', description: 'A 
         expect(d.strategy, `${args.join(' ')}: ${child.output()}`).toEqual({ id: 'mine' });
       }
     } finally {
-      // SIGTERM, not SIGKILL: the bin forwards it to the node process it started, which would
-      // outlive a killed bin.
+      // SIGTERM: a graceful stop.
       for (const c of servers) c.child.kill('SIGTERM');
       await Promise.all(servers.map((c) => c.exited));
       dir.remove();

@@ -7,11 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createProgram } from '../src/cli/program.js';
+import { ensureBuilt } from './support/built-cli.js';
 import { REPO_ROOT } from './support/test-server.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'backtest.js');
+beforeAll(ensureBuilt, 600_000);
 
 function bin(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });

@@ -7,10 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/data/db.js';
 import { createRun, finishRun, markRunStarted } from '../src/data/run-store.js';
 import { getBestSweepResults, getSweep } from '../src/data/sweep-store.js';
+import { ensureBuilt } from './support/built-cli.js';
 import { loadReference } from './support/sp500.js';
 import { REPO_ROOT } from './support/test-server.js';
 
@@ -263,6 +264,7 @@ describe('import, generate, datasets, sweep', () => {
 
 describe('the bin', () => {
   const bin = join(REPO_ROOT, 'bin', 'backtest.js');
+  beforeAll(ensureBuilt, 600_000);
   const sh = (command: string) => spawnSync('sh', ['-c', command], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
   const parse = `node -e 'const d = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(Array.isArray(d) ? d.length : Object.keys(d).join(","))'`;
 

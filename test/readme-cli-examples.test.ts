@@ -8,12 +8,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './support/built-cli.js';
 import { REPO_ROOT } from './support/test-server.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'backtest.js');
 const dir = mkdtempSync(join(tmpdir(), 'backtest-readme-cli-'));
 const env = { ...process.env, DATABASE_PATH: join(dir, 'readme.db'), STRATEGIES_DIR: join(dir, 'none'), WORKERS: '2', PORT: '0' };
+beforeAll(ensureBuilt, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The commands of the first ```sh block after the "## Command line" heading, continuation lines joined. */

@@ -1,8 +1,9 @@
 /** `backtest sweep`: a parameter sweep on a local worker pool, with a progress bar and a table of the best. */
 import type { RunMetrics } from '../engine/results.js';
 import { seedDemoData } from '../data/demo.js';
-import { openDatabase } from '../data/db.js';
-import { getBestSweepResults, getSweep } from '../data/sweep-store.js';
+import { openDatabase, type AppDatabase } from '../data/db.js';
+import { getRun } from '../data/run-store.js';
+import { getBestSweepResults, getSweep, type SweepRecord } from '../data/sweep-store.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { RunInputError } from '../jobs/run-input.js';
 import { loadStrategies, strategiesDir } from '../jobs/strategy-loader.js';
@@ -41,7 +42,8 @@ export async function runSweep(flags: SweepFlags): Promise<number> {
       grid: parseGridEntries(strategy, flags.grid),
       objective: flags.objective === undefined ? undefined : (METRIC_NAMES.find((m) => m.toLowerCase() === flags.objective!.toLowerCase()) ?? flags.objective),
       maximize: !flags.minimize,
-      keepTop: flags.keepTop,
+      // The CLI re-runs the best combinations only when asked (the service's default is 10).
+      keepTop: flags.keepTop ?? 0,
       maxCombinations: flags.maxCombinations,
     };
     let validated;
@@ -65,34 +67,70 @@ export async function runSweep(flags: SweepFlags): Promise<number> {
     await sweeps.activeSweep(record.id)?.finished;
     await following;
     bar.done();
-    // The best combinations' full runs were queued at the end: let them finish before exiting.
-    await jobs.shutdown(24 * 3_600_000);
-    jobs = undefined;
     const sweep = getSweep(app, record.id);
     if (!sweep) throw new Error(`sweep ${record.id} vanished`);
-    const top = getBestSweepResults(app, sweep, flags.top);
-    if (flags.json) {
-      process.stdout.write(JSON.stringify({ sweep: { ...sweep, id: String(sweep.id) }, results: top.map((r) => ({ ...r, runId: r.runId === null ? null : String(r.runId) })) }, null, 2) + '\n');
-    } else {
-      const swept = Object.keys(sweep.grid);
-      console.log(
-        `sweep ${sweep.id}: ${sweep.status}${sweep.error ? ` (${sweep.error})` : ''}, ${sweep.completed} run, ${sweep.skipped} skipped, ${sweep.failed} failed of ${sweep.total}; ` +
-          `${sweep.maximize ? 'max' : 'min'}imizing ${sweep.objective}`,
-      );
-      // The objective first, then a few context metrics (each once, even when it is the objective).
-      const shown = [sweep.objective, ...CONTEXT_METRICS.filter((m) => m !== sweep.objective)];
-      const header = ['#', ...swept, ...shown, 'run'];
-      const rows = top.map((r, k) => [
-        String(k + 1),
-        ...swept.map((name) => String(r.params[name])),
-        ...shown.map((m) => formatMetric(m, m === sweep.objective ? r.objectiveValue : r.metrics[m])),
-        r.runId === null ? '-' : String(r.runId),
-      ]);
-      console.log(formatTable(header, rows));
-    }
-    return sweep.status === 'COMPLETED' ? 0 : 1;
+    // The answer goes out as soon as the sweep has ended; the best combinations' full runs (only
+    // with --keep-top) were queued at its end and are awaited after it.
+    printSweep(app, sweep, flags);
+    const reruns = getBestSweepResults(app, sweep, sweep.keepTop).flatMap((r) => (r.runId === null ? [] : [r.runId]));
+    const rerunsOk = await awaitReruns(app, jobs, reruns);
+    return sweep.status === 'COMPLETED' && rerunsOk ? 0 : 1;
   } finally {
+    // Nothing is left to wait for: the pool and the storage thread stop now, so the process exits.
     await jobs?.shutdown(0);
     app.close();
   }
+}
+
+/** The sweep's summary line and its best `--top` combinations, as a table or JSON. */
+function printSweep(app: AppDatabase, sweep: SweepRecord, flags: SweepFlags): void {
+  const top = getBestSweepResults(app, sweep, flags.top);
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ sweep: { ...sweep, id: String(sweep.id) }, results: top.map((r) => ({ ...r, runId: r.runId === null ? null : String(r.runId) })) }, null, 2) + '\n');
+  } else {
+    const swept = Object.keys(sweep.grid);
+    console.log(
+      `sweep ${sweep.id}: ${sweep.status}${sweep.error ? ` (${sweep.error})` : ''}${took(sweep)}, ${sweep.completed} run, ${sweep.skipped} skipped, ${sweep.failed} failed of ${sweep.total}; ` +
+        `${sweep.maximize ? 'max' : 'min'}imizing ${sweep.objective}`,
+    );
+    // The objective first, then a few context metrics (each once, even when it is the objective).
+    const shown = [sweep.objective, ...CONTEXT_METRICS.filter((m) => m !== sweep.objective)];
+    const header = ['#', ...swept, ...shown, 'run'];
+    const rows = top.map((r, k) => [
+      String(k + 1),
+      ...swept.map((name) => String(r.params[name])),
+      ...shown.map((m) => formatMetric(m, m === sweep.objective ? r.objectiveValue : r.metrics[m])),
+      r.runId === null ? '-' : String(r.runId),
+    ]);
+    console.log(formatTable(header, rows));
+  }
+}
+
+/** ` in 9.2 s`: from start to end of the sweep itself (stored), when both are known. */
+function took(sweep: SweepRecord): string {
+  return sweep.startedAt === null || sweep.finishedAt === null ? '' : ` in ${((sweep.finishedAt - sweep.startedAt) / 1000).toFixed(1)} s`;
+}
+
+/** Waits for the re-runs of the best combinations; false when one did not complete (said on stderr). */
+async function awaitReruns(app: AppDatabase, jobs: JobManager, runIds: readonly number[]): Promise<boolean> {
+  if (runIds.length === 0) return true;
+  const bar = new ProgressBar(`re-running the best ${runIds.length}`);
+  let done = 0;
+  bar.update(0, `0/${runIds.length} runs`);
+  await Promise.all(
+    runIds.map(async (id) => {
+      await jobs.activeRun(id)?.finished;
+      done++;
+      bar.update(done / runIds.length, `${done}/${runIds.length} runs`);
+    }),
+  );
+  bar.done();
+  let ok = true;
+  for (const id of runIds) {
+    const run = getRun(app, id);
+    if (run?.status === 'COMPLETED') continue;
+    ok = false;
+    process.stderr.write(`run ${id}: ${run ? `${run.status}${run.error ? ` (${run.error})` : ''}` : 'deleted'}\n`);
+  }
+  return ok;
 }

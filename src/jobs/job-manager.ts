@@ -21,6 +21,7 @@ import { decodeBlock } from '../data/result-blocks.js';
 import type { RunOutcome } from '../data/run-outcome-store.js';
 import { createRun, getRun, markRunStarted, type NewRun, type RunRecord } from '../data/run-store.js';
 import type { BacktestTask, BacktestTaskResult, WorkerMessage } from '../workers/protocol.js';
+import { POOL_ENTRY } from '../workers/thread-entries.js';
 import { WriteGate } from '../workers/write-gate.js';
 import { Admission, limitsFromEnv, type AdmissionLimits, type Owner } from './admission.js';
 import { pubsubEventTarget } from './event-target.js';
@@ -86,7 +87,6 @@ interface Job extends ActiveRun {
 
 export type RunTopics = { run: [runId: number, event: RunEvent] };
 
-const POOL_ENTRY = new URL('../workers/pool-entry.mjs', import.meta.url).href;
 /** How long to wait for a dead worker's port to drain before declaring the run's stream over. */
 const PORT_DRAIN_MS = 1_000;
 const DEFAULT_STORE_RETRY_MS = 30_000;

@@ -7,8 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunOutcome } from '../data/run-outcome-store.js';
 import type { RunRecord } from '../data/run-types.js';
 import type { StoreCall, StoreReply, StoreRequest, StoreThreadData } from '../workers/store-protocol.js';
-
-const STORE_ENTRY = new URL('../workers/store-entry.mjs', import.meta.url);
+import { STORE_ENTRY } from '../workers/thread-entries.js';
 
 /** A request the storage thread refused; `code` is SQLite's (e.g. SQLITE_BUSY) when it has one. */
 export class StoreError extends Error {

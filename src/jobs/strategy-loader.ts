@@ -22,6 +22,24 @@ export function strategiesDir(): string {
 }
 
 const STRATEGY_FILE = /\.(ts|mts|js|mjs)$/;
+const TYPESCRIPT_FILE = /\.m?ts$/;
+
+/**
+ * Compiled (dist/), this thread cannot import TypeScript until tsx's loaders are registered; they
+ * are, once per thread, just before the first .ts strategy file, so .js/.mjs files never pay for
+ * them. Both, as `node --import tsx` does: tsx compiles a .ts file outside any ESM package as
+ * CommonJS. From the sources (tsx, vitest, the .mjs thread entries) TypeScript loads already.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+let typescriptLoaders: Promise<void> | undefined;
+
+function enableTypeScript(): Promise<void> {
+  typescriptLoaders ??= Promise.all([import('tsx/cjs/api'), import('tsx/esm/api')]).then(([cjs, esm]) => {
+    cjs.register();
+    esm.register();
+  });
+  return typescriptLoaders;
+}
 
 export async function loadStrategies(dir = strategiesDir()): Promise<LoadedStrategies> {
   const registry = builtinStrategies();
@@ -31,8 +49,9 @@ export async function loadStrategies(dir = strategiesDir()): Promise<LoadedStrat
   for (const file of files) {
     const path = join(dir, file);
     try {
+      if (COMPILED && TYPESCRIPT_FILE.test(file)) await enableTypeScript();
       const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-      const found = Object.values(mod).filter(isStrategy);
+      const found = [...exportedValues(mod)].filter(isStrategy);
       if (found.length === 0) {
         problems.push(`${path}: exports no strategy (export the result of defineStrategy)`);
         continue;
@@ -49,6 +68,17 @@ export async function loadStrategies(dir = strategiesDir()): Promise<LoadedStrat
     }
   }
   return { registry, problems, dir };
+}
+
+/**
+ * What a strategy file exports, each value once. A CommonJS module (tsx compiles a .ts file outside
+ * any ESM package as one) comes as its `default`, module.exports, with or without named copies.
+ */
+function exportedValues(mod: Record<string, unknown>): Set<unknown> {
+  const values = new Set(Object.values(mod));
+  const d = mod.default;
+  if (typeof d === 'object' && d !== null && !isStrategy(d)) for (const v of Object.values(d)) values.add(v);
+  return values;
 }
 
 function isStrategy(v: unknown): v is AnyStrategy {

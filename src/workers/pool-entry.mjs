@@ -1,10 +1,9 @@
-// Piscina loads this plain-JS entry in each pool thread; it enables TypeScript through tsx
-// (a no-op when the process already runs under tsx) and hands over the task functions:
-// the default task runs one backtest, `runSweepChunk` a chunk of a parameter sweep.
+// From the TypeScript sources only (see thread-entries.ts): Piscina loads this plain-JS entry in
+// each pool thread; it enables TypeScript through tsx (a no-op when the thread already runs under
+// tsx) and hands over the task functions of pool-tasks.ts.
 import { register } from 'tsx/esm/api';
 
 register();
-const backtest = await import('./backtest.worker.ts');
-const sweep = await import('./sweep.worker.ts');
-export default backtest.default;
-export const runSweepChunk = sweep.runSweepChunk;
+const tasks = await import('./pool-tasks.ts');
+export default tasks.default;
+export const runSweepChunk = tasks.runSweepChunk;

@@ -1,5 +1,5 @@
-// The storage thread's plain-JS entry: enables TypeScript through tsx (as pool-entry.mjs does)
-// and starts the thread's code.
+// From the TypeScript sources only (see thread-entries.ts): the storage thread's plain-JS entry
+// enables TypeScript through tsx (as pool-entry.mjs does) and starts the thread's code.
 import { register } from 'tsx/esm/api';
 
 register();
