@@ -73,7 +73,7 @@ export function writeBars(app: AppDatabase, input: WriteBarsInput): Coverage {
         })
         .run();
     }
-    const cov = { firstMs: series.time[0]!, lastMs: series.time[series.length - 1]!, bars: series.length };
+    const cov = { firstMs: series.time[0]!, lastMs: series.time[series.length - 1]!, bars: series.length, contentId: newContentId() };
     app.db
       .insert(coverage)
       .values({ instrumentId, period, ...cov })
@@ -131,6 +131,25 @@ export function loadBars(app: AppDatabase, input: LoadBarsInput): BarSeries {
     }
     return out;
   })();
+}
+
+/** What identifies the stored bars of one instrument+period, for a cache (see bar-cache.ts). */
+export interface BarsVersion {
+  readonly bars: number;
+  /** Changes on every write of these bars. */
+  readonly contentId: number;
+}
+
+/** The version of the stored bars, or null when there are none; read it in the same transaction as the bars. */
+export function getBarsVersion(app: AppDatabase, key: InstrumentKey): BarsVersion | null {
+  const instrumentId = findInstrument(app, key.dataset, key.symbol);
+  const row = instrumentId === undefined ? undefined : coverageRow(app, instrumentId, key.period);
+  return row ? { bars: row.bars, contentId: row.contentId } : null;
+}
+
+/** A random 52-bit id: two writes, even of a deleted and recreated instrument, never share one. */
+function newContentId(): number {
+  return 1 + Math.floor(Math.random() * (2 ** 52 - 1));
 }
 
 /** Coverage of one instrument+period, or null when nothing is stored. */

@@ -24,6 +24,7 @@ import type { BacktestTask, BacktestTaskResult, WorkerMessage } from '../workers
 import { POOL_ENTRY } from '../workers/thread-entries.js';
 import { WriteGate } from '../workers/write-gate.js';
 import { Admission, limitsFromEnv, type AdmissionLimits, type Owner } from './admission.js';
+import { barCacheBytesFromEnv } from './bar-cache-size.js';
 import { pubsubEventTarget } from './event-target.js';
 import { FairScheduler, type Ticket } from './fair-scheduler.js';
 import { cancelQueuedRun } from './run-transitions.js';
@@ -46,6 +47,8 @@ export interface JobManagerOptions {
   readonly storeRetryMs?: number;
   /** Where problems that no run can carry are reported (default console.error). */
   readonly log?: (line: string) => void;
+  /** Bytes of bars each pool thread keeps between runs; default BAR_CACHE_MB (256 MB), 0: none. */
+  readonly barCacheBytes?: number;
 }
 
 export interface EnqueueOptions {
@@ -101,12 +104,14 @@ export class JobManager {
   private readonly gate = new WriteGate();
   private readonly active = new Map<number, Job>();
   private readonly storeRetryMs: number;
+  private readonly barCacheBytes: number;
   private readonly log: (line: string) => void;
   private accepting = true;
   private closed = false;
 
   constructor(private readonly opts: JobManagerOptions) {
     const threads = opts.workers ?? defaultWorkers();
+    this.barCacheBytes = opts.barCacheBytes ?? barCacheBytesFromEnv();
     this.pool = new Piscina({ filename: POOL_ENTRY, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
     this.scheduler = new FairScheduler(threads);
     this.admission = new Admission(opts.limits ?? limitsFromEnv(), threads);
@@ -289,6 +294,7 @@ export class JobManager {
       progressIntervalMs: this.opts.progressIntervalMs ?? 200,
       maxBars: this.limits.maxBarsPerRun,
       maxFills: this.limits.maxFillsPerRun,
+      barCacheBytes: this.barCacheBytes,
     };
     const t0 = performance.now();
     const ran: Promise<BacktestTaskResult | Error> = this.pool.run(task, { transferList: [port2] }).then(

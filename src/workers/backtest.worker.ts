@@ -4,6 +4,7 @@
  * flag between chunks, and ends with the outcome encoded as columnar blocks, transferred (not
  * cloned) to the main thread, which stores it. The thread only reads the database.
  */
+import { BarCache } from '../data/bar-cache.js';
 import { openReadOnlyDatabase, type AppDatabase } from '../data/db.js';
 import type { Order } from '../engine/orders.js';
 import { encodeEquity } from '../data/equity-codec.js';
@@ -17,6 +18,8 @@ import type { BacktestTask, BacktestTaskResult, RunOutcome, WorkerMessage } from
 const EQUITY_SAMPLES_PER_MESSAGE = 8;
 
 const databases = new Map<string, AppDatabase>();
+/** This thread's bars kept between its runs (sized by the first task: BAR_CACHE_MB). */
+let barCache: BarCache | undefined;
 const registries = new Map<string, Promise<LoadedStrategies>>();
 
 function database(path: string): AppDatabase {
@@ -73,6 +76,7 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
         isCancelled: () => Atomics.load(task.cancelFlag, 0) !== 0,
         maxBars: task.maxBars,
         maxFills: task.maxFills,
+        barCache: task.barCacheBytes > 0 ? (barCache ??= new BarCache(task.barCacheBytes)) : undefined,
       },
     );
     // The final point always goes out, however the run ended.

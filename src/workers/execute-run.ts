@@ -9,6 +9,7 @@ import { requireFiniteResult, storablePartial } from '../engine/finite-results.j
 import type { Fill, Order } from '../engine/orders.js';
 import type { BacktestResult, EquityCurve } from '../engine/results.js';
 import type { AnyStrategy } from '../engine/strategy.js';
+import type { BarCache } from '../data/bar-cache.js';
 import { loadBars } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { finishRun, markRunStarted, updateRunProgress, type RunRecord } from '../data/run-store.js';
@@ -56,6 +57,8 @@ export interface ExecutedRun {
 export interface RunCeilings {
   readonly maxBars?: number;
   readonly maxFills?: number;
+  /** Where the bars come from when they may be kept between runs (a pool thread's); default: read for this run alone. */
+  readonly barCache?: BarCache;
 }
 
 /** How a simulation ended, before anything is stored. */
@@ -100,7 +103,7 @@ export function simulateRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks
   const { run } = job;
   let bt: Backtest | undefined;
   try {
-    const series = run.symbols.map((symbol) => loadSeries(app, job, symbol));
+    const series = run.symbols.map((symbol) => loadSeries(app, job, symbol, hooks.barCache));
     const pending: Fill[] = [];
     const changedOrders = new Map<number, Readonly<Order>>();
     bt = new Backtest({
@@ -169,8 +172,9 @@ function fractionDone(bt: Backtest): number {
   return total === 0 ? 1 : bt.barsProcessed / total;
 }
 
-function loadSeries(app: AppDatabase, job: RunToExecute, symbol: string): BarSeries {
-  const series = loadBars(app, { dataset: job.run.dataset, symbol, period: job.run.period, from: job.from, to: job.to });
+function loadSeries(app: AppDatabase, job: RunToExecute, symbol: string, cache: BarCache | undefined): BarSeries {
+  const input = { dataset: job.run.dataset, symbol, period: job.run.period, from: job.from, to: job.to };
+  const series = cache ? cache.load(app, input) : loadBars(app, input);
   if (series.length === 0) throw new Error(`no ${job.run.period} bars for ${symbol} between ${job.run.start ?? 'the first bar'} and ${job.run.end ?? 'the last bar'}`);
   return series;
 }

@@ -21,6 +21,8 @@ export interface BacktestTask {
   /** MAX_BARS_PER_RUN and MAX_FILLS_PER_RUN: past either the run ends FAILED. */
   readonly maxBars: number;
   readonly maxFills: number;
+  /** Bytes of bars the pool thread may keep between runs (BAR_CACHE_MB); 0: none. */
+  readonly barCacheBytes: number;
 }
 
 /** Equity points as columns: one structured clone of four arrays per message. */

@@ -66,6 +66,8 @@ export const coverage = sqliteTable(
     firstMs: integer('first_ms').notNull(),
     lastMs: integer('last_ms').notNull(),
     bars: integer('bars').notNull(),
+    /** Random on every write of these bars (0 before it existed): a reader caching bars knows they changed. */
+    contentId: integer('content_id').notNull().default(0),
   },
   (t) => [
     // Serves "coverage of this instrument for this period" (existence checks before writes, listings).

@@ -1,0 +1,1 @@
+ALTER TABLE `coverage` ADD `content_id` integer DEFAULT 0 NOT NULL;
