@@ -25,14 +25,20 @@ export interface EncodedEquity {
 }
 
 export interface EncodeOptions {
-  /** Copy the equity column into a buffer of its own (to transfer it); default: a view of the curve's array. */
-  readonly own?: boolean;
+  /**
+   * The bytes will be transferred to another thread: the equity column must own its whole buffer.
+   * When the curve's array is exactly that (a finished run) it is handed over as is, and the curve
+   * must not be used afterwards; otherwise it is copied. Default: a view of the curve's array.
+   */
+  readonly transferable?: boolean;
 }
 
-/** Format 2. The equity bytes view the curve's array unless `own` (valid until that array changes). */
+/** Format 2. The equity bytes view the curve's array (see `transferable`), valid until that array changes. */
 export function encodeEquity(c: EquityCurve, options: EncodeOptions = {}): EncodedEquity {
   const n = c.length;
-  const equity = options.own ? new Float64Array(c.equity.subarray(0, n)) : c.equity.subarray(0, n);
+  const all = c.equity;
+  const whole = all.byteOffset === 0 && all.length === n && all.buffer instanceof ArrayBuffer;
+  const equity = options.transferable && !whole ? all.slice(0, n) : all.subarray(0, n);
   return {
     points: n,
     format: EQUITY_FORMAT_RUNS,

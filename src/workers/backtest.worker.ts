@@ -99,8 +99,9 @@ function encodeOutcome(s: SimulatedRun): RunOutcome {
   if (!r) return { ...base, metrics: null, blocks: [], equity: null };
   try {
     const blocks = compressBlocks([...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)]);
-    // Encoded here, off the main thread, into buffers of its own (transferred, not copied again).
-    return { ...base, metrics: r.metrics, blocks, equity: encodeEquity(r.equity, { own: true }) };
+    // Encoded here, off the main thread; the engine's equity column itself is moved, not copied
+    // (the engine is done with it).
+    return { ...base, metrics: r.metrics, blocks, equity: encodeEquity(r.equity, { transferable: true }) };
   } catch (e) {
     return { ...base, status: 'FAILED', error: `the results could not be stored: ${e instanceof Error ? e.message : String(e)}`, metrics: null, blocks: [], equity: null };
   }
