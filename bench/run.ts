@@ -21,6 +21,7 @@ const SECTIONS: Record<string, string> = {
   graphql: './sections/graphql.js',
   sweep: './sections/sweep.js',
   analytics: './sections/analytics.js',
+  cli: './sections/cli.js',
 };
 
 async function main(): Promise<void> {
