@@ -7,10 +7,12 @@ import { DEFAULT_HISTORY, type Indicator } from './indicator.js';
  * population standard deviation (divide by n) of the same n closes; bandwidth = (upper - lower) /
  * middle (IEEE division, so a zero middle gives NaN or ±Infinity). All NaN for t < n-1.
  *
- * Precision choice: the mean and the sum of squared deviations are recomputed from the window of
- * the last n closes every bar (two passes, O(n) per update; no running sums). That is exact up to rounding, never
- * drifts and can never go negative, unlike a running sum of squares whose cancellation can. The
- * middle may therefore differ from `Sma`'s running-sum value in the last few ulps.
+ * Precision (docs/CONVENTIONS.md, Indicators): the window is re-read every bar (O(n) per update,
+ * no running sums, so nothing drifts and the variance can never go negative). The mean is the
+ * compensated sum of the n closes (TwoSum, exact up to the compensation's own roundings) divided
+ * by n with the division's remainder added back, so it is the exactly rounded mean but for a
+ * rare near-tie and exactly the close of a constant window (whose bands then have width 0). The
+ * squared deviations are summed with compensation too, leaving each square's own rounding.
  */
 export class Bollinger implements Indicator {
   readonly period: number;
@@ -52,18 +54,28 @@ export class Bollinger implements Indicator {
       this.bandwidth.push(s, NaN);
       return;
     }
-    // Mean taken relative to the newest close: a constant window then gives exactly that close
-    // as the mean and exactly 0 deviation (sum / n alone can be an ulp off), and the smaller
-    // summands lose less precision.
-    const pivot = this.win[base + k];
-    let shifted = 0;
-    for (let j = 0; j < n; j++) shifted += this.win[base + j] - pivot;
-    const mean = pivot + shifted / n;
-    let ssd = 0;
-    for (let j = 0; j < n; j++) {
-      const d = this.win[base + j] - mean;
-      ssd += d * d;
+    const win = this.win;
+    let hi = 0;
+    let lo = 0;
+    for (let j = base; j < base + n; j++) {
+      const x = win[j];
+      const t = hi + x;
+      const tx = t - x;
+      lo += (hi - tx) + (x - (t - tx));
+      hi = t;
     }
+    const mean = meanOf(hi, lo, n);
+    let ssd = 0;
+    let ssdLo = 0;
+    for (let j = base; j < base + n; j++) {
+      const d = win[j] - mean;
+      const x = d * d;
+      const t = ssd + x;
+      const tx = t - x;
+      ssdLo += (ssd - tx) + (x - (t - tx));
+      ssd = t;
+    }
+    ssd += ssdLo;
     const width = this.k * Math.sqrt(ssd / n);
     const upper = mean + width;
     const lower = mean - width;
@@ -73,3 +85,22 @@ export class Bollinger implements Indicator {
     this.bandwidth.push(s, (upper - lower) / mean);
   }
 }
+
+/**
+ * (hi + lo) / n, n a positive integer: q = (hi + lo) / n rounded, then the remainder
+ * hi + lo - q × n added back as a correction. q × n is formed exactly as qHigh × n + qLow × n
+ * (q split into 26 + 27 bits, so both products are exact for n < 2^26) and the remainder is small
+ * enough to be exact too, so a window of n equal closes gives exactly that close. Should the
+ * split overflow (|q| > ~1e300), q alone is returned.
+ */
+function meanOf(hi: number, lo: number, n: number): number {
+  const q = (hi + lo) / n;
+  const qc = q * SPLIT;
+  const qHigh = qc - (qc - q);
+  const qLow = q - qHigh;
+  const rem = (hi - qHigh * n - qLow * n + lo) / n;
+  return rem === rem ? q + rem : q;
+}
+
+/** 2^27 + 1: Dekker's constant splitting a double into two halves of 26 and 27 bits. */
+const SPLIT = 134217729;
