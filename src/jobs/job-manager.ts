@@ -13,7 +13,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createPubSub } from 'graphql-yoga';
+import { createPubSub } from '@graphql-yoga/subscription';
 import type { Fill, Order } from '../engine/orders.js';
 import { getCoverage } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';

@@ -4,7 +4,7 @@
  * chunks; each finished chunk stores its metrics and publishes progress with the best so far; at
  * the end the best `keepTop` combinations are re-run as ordinary runs, so they get full results.
  */
-import { createPubSub } from 'graphql-yoga';
+import { createPubSub } from '@graphql-yoga/subscription';
 import type { BarSeries } from '../engine/bars.js';
 import { buildTimeline, shareTimeline } from '../engine/timeline.js';
 import type { RunMetrics } from '../engine/results.js';
