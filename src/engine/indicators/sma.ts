@@ -9,15 +9,16 @@ import { DEFAULT_HISTORY, type BlockIndicator } from './indicator.js';
  * (bars of a series come in order from index 0), so there is no window to maintain.
  *
  * Precision (docs/CONVENTIONS.md, Indicators): within 2 ulps of the exactly rounded mean, however
- * long the series. A plain running sum keeps every rounding it ever made (~600 ulps over 1 M
+ * long the series. A plain running sum keeps every rounding it ever made (hundreds of ulps over 1 M
  * bars); periodic re-summing costs O(n) per re-sum and still drifts in between. So the sum is
  * compensated, at O(1) per bar: each bar adds d = close[i] - close[i-n] to `sum`, and the rounding
  * errors of d and of sum + d are recovered exactly by TwoSum (branch-free, valid for any
  * magnitudes and signs) into `comp`; sum + comp is then the exact window sum but for comp's own,
- * far smaller, roundings. Every 1,024 bars comp is folded back into sum (TwoSum again), so it
- * stays near an ulp of the sum and a spike that has left the window leaves no large comp behind.
- * The value is (sum + comp) / n: two roundings. All of it is keyed on the bar index, so streaming
- * `update` and the engine's `updateBlock` run the same arithmetic and agree exactly.
+ * far smaller, roundings. Every 1,024 bars past the warm-up comp is folded back into sum (TwoSum
+ * again), so it stays near an ulp of the sum and a spike that has left the window leaves no large
+ * comp behind. The value is (sum + comp) / n: two roundings. All of it is keyed on the bar
+ * index, so streaming `update` and the engine's `updateBlock` run the same arithmetic and agree
+ * exactly.
  */
 export class Sma extends History implements BlockIndicator {
   // `declare`: typed from their first assignment, like History's fields.
@@ -84,5 +85,5 @@ export class Sma extends History implements BlockIndicator {
   }
 }
 
-/** comp is folded into sum after every bar i with (i & RENORM_MASK) === RENORM_MASK (every 1,024 bars). */
+/** comp is folded into sum after every bar i >= n with (i & RENORM_MASK) === RENORM_MASK (every 1,024 bars). */
 const RENORM_MASK = 1023;
