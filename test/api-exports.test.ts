@@ -216,7 +216,11 @@ describe('run exports over HTTP', () => {
       time[k] = Date.UTC(2020, 0, 1) + k * 60_000;
       equity[k] = 100_000 + 1_000 * Math.sin(k / 997) + k / 7;
       cash[k] = 50_000 + k / 3;
-      drawdown[k] = (k % 1000) / 1e5;
+    }
+    // The drawdown the engine would give (1 - equity / running peak): stored curves recompute it.
+    for (let k = 0, peak = -Infinity; k < n; k++) {
+      peak = Math.max(peak, equity[k]!);
+      drawdown[k] = 1 - equity[k]! / peak;
     }
     const run = createRun(app, { strategy: 'sma-crossover', params: {}, symbols: ['AAA'], dataset: 'synthetic', period: 'MINUTE', initialCash: 100_000, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0 });
     const metrics = { finalEquity: equity[n - 1], totalReturn: 0, cagr: null, volatility: null, sharpe: null, sortino: null, maxDrawdown: 0, maxDrawdownDuration: 0, trades: 0, winRate: null, profitFactor: null, totalCommission: 0, exposure: 0 };

@@ -80,7 +80,11 @@ describe('equity curve storage', () => {
       curve([5], [100], [100]),
       curve([0, 60_000, 120_000, 180_000, 8.64e12, 8.64e12 + 1], [100, 101, 99, 99, 120, 90], [100, 100, -0, 0, 0, 5e-324]),
       curve([-1e12, 1e12, 3e12], [1, 2, 3], [7, 7, 7]),
+      // Irregular times and cash changing every point: both stored raw (runs would be longer).
+      curve([0, 1, 3, 6, 10, 15], [5, 4, 6, 6, 2, 9], [1, 2, 3, 4, 5, 6]),
     ];
+    const raw = encodeEquity(cases[4]!);
+    expect([raw.time.byteLength, raw.cash.byteLength]).toEqual([6 * 8, 6 * 8]);
     for (const c of cases) {
       const back = roundTrip(c);
       expectSameCurve(back, c);

@@ -3,7 +3,8 @@
  *
  * Format 2 (written since issue 13) stores only what cannot be derived: the equity column raw
  * (8 bytes a point, it changes every point), the time column as runs of equal steps and the cash
- * column as runs of equal values (cash changes only at fills), and no drawdown: it is recomputed on
+ * column as runs of equal values (cash changes only at fills), each raw instead when its runs would
+ * not be shorter, and no drawdown: it is recomputed on
  * read with the engine's own formula (`drawdownsOf`), bit for bit. A 1,000,000-point curve is
  * ~8 MB instead of 32 MB, which is most of a run's storing time.
  * Format 1 (before): four raw Float64 blobs; still read.
@@ -42,9 +43,9 @@ export function encodeEquity(c: EquityCurve, options: EncodeOptions = {}): Encod
   return {
     points: n,
     format: EQUITY_FORMAT_RUNS,
-    time: float64Bytes(stepRuns(c.time, n)),
+    time: float64Bytes(stepRuns(c.time, n) ?? c.time.slice(0, n)),
     equity: float64Bytes(equity),
-    cash: float64Bytes(valueRuns(c.cash, n)),
+    cash: float64Bytes(valueRuns(c.cash, n) ?? c.cash.slice(0, n)),
     drawdown: new Uint8Array(0),
   };
 }
@@ -79,14 +80,18 @@ export function decodeTimeEquityCash(row: Omit<StoredEquityRow, 'drawdown'>): { 
   };
   if (row.format === EQUITY_FORMAT_RAW) return { length: n, time: column(row.time, 'time'), equity: column(row.equity, 'equity'), cash: column(row.cash, 'cash') };
   if (row.format !== EQUITY_FORMAT_RUNS) throw new Error(`equity format ${row.format} is not supported (expected ${EQUITY_FORMAT_RAW} or ${EQUITY_FORMAT_RUNS})`);
-  return { length: n, time: expandSteps(float64View(row.time), n), equity: column(row.equity, 'equity'), cash: expandValues(float64View(row.cash), n) };
+  // A column of exactly n values is raw (runs would not have been shorter); a shorter one is runs.
+  const time = row.time.byteLength === n * 8 ? float64View(row.time) : expandSteps(float64View(row.time), n);
+  const cash = row.cash.byteLength === n * 8 ? float64View(row.cash) : expandValues(float64View(row.cash), n);
+  return { length: n, time, equity: column(row.equity, 'equity'), cash };
 }
 
 /**
  * [t0, step1, count1, step2, count2, ...]: t0 then `count` points each `step` after the previous.
- * Exact: times are integers (epoch ms) far below 2^53, so every sum is exact.
+ * Exact: times are integers (epoch ms) far below 2^53, so every sum is exact. Undefined when the
+ * runs would take at least as many values as the column (irregular times): it is stored raw.
  */
-function stepRuns(time: Float64Array, n: number): Float64Array {
+function stepRuns(time: Float64Array, n: number): Float64Array | undefined {
   if (n === 0) return new Float64Array(0);
   let runs = 0;
   for (let k = 1, prev = NaN; k < n; k++) {
@@ -96,6 +101,7 @@ function stepRuns(time: Float64Array, n: number): Float64Array {
       prev = step;
     }
   }
+  if (1 + 2 * runs >= n) return undefined;
   const out = new Float64Array(1 + 2 * runs);
   out[0] = time[0];
   let w = -1;
@@ -127,10 +133,15 @@ function expandSteps(runs: Float64Array, n: number): Float64Array {
   return out;
 }
 
-/** [value1, count1, value2, count2, ...]; equal means the same bits (-0 and 0 stay apart). */
-function valueRuns(values: Float64Array, n: number): Float64Array {
+/**
+ * [value1, count1, value2, count2, ...]; equal means the same bits (-0 and 0 stay apart). Undefined
+ * when the runs would take at least as many values as the column (cash changing almost every
+ * point): it is stored raw.
+ */
+function valueRuns(values: Float64Array, n: number): Float64Array | undefined {
   let runs = 0;
   for (let k = 0; k < n; k++) if (k === 0 || !sameBits(values[k], values[k - 1])) runs++;
+  if (2 * runs >= n) return undefined;
   const out = new Float64Array(2 * runs);
   let w = -2;
   for (let k = 0; k < n; k++) {
