@@ -72,6 +72,11 @@ describe('findNonFinite', () => {
     } as unknown as Order; // the fields the check reads (Order grows with new order types)
     expect(findNonFinite(result(3, { orders: [order] }))).toBeNull();
     expect(findNonFinite(result(3, { orders: [{ ...order, limitPrice: Number.NaN }] }))?.what).toBe('order 1 limitPrice');
+    // Trailing stops: their trail and best price are stored too.
+    const trailing = { ...order, type: 'TRAILING_STOP', limitPrice: null, stopPrice: 9, trailAmount: 1, trailPercent: null, bestPrice: 10 } as unknown as Order;
+    expect(findNonFinite(result(3, { orders: [order, trailing] }))).toBeNull();
+    expect(findNonFinite(result(3, { orders: [order, { ...trailing, trailAmount: Number.POSITIVE_INFINITY }] }))?.what).toBe('order 2 trailAmount');
+    expect(findNonFinite(result(3, { orders: [order, { ...trailing, bestPrice: Number.NaN }] }))?.what).toBe('order 2 bestPrice');
     const trip = { symbol: 'X', side: 'BUY', quantity: 1, entryTime: T0, exitTime: T0 + DAY, entryPrice: 1, exitPrice: 2, pnl: 1, returnPct: 100, bars: 1 } as const;
     expect(findNonFinite(result(3, { roundTrips: [trip, { ...trip, returnPct: Number.POSITIVE_INFINITY }] }))?.what).toBe('round trip 2 returnPct');
     const bad = findNonFinite(result(3, { metrics: { ...METRICS, finalEquity: Number.POSITIVE_INFINITY } }));

@@ -20,7 +20,7 @@ export interface NonFiniteValue {
 const CURVE_COLUMNS = ['equity', 'cash', 'drawdown', 'time'] as const;
 const FILL_NUMBERS = ['quantity', 'price', 'commission'] as const;
 // expiresAt is left out on purpose: Infinity there means "good till cancelled" and is stored as NULL.
-const ORDER_NUMBERS = ['quantity', 'limitPrice', 'stopPrice', 'filledQuantity', 'averageFillPrice', 'time', 'updatedAt'] as const;
+const ORDER_NUMBERS = ['quantity', 'limitPrice', 'stopPrice', 'trailAmount', 'trailPercent', 'bestPrice', 'filledQuantity', 'averageFillPrice', 'time', 'updatedAt'] as const;
 const ROUND_TRIP_NUMBERS = ['quantity', 'entryPrice', 'exitPrice', 'pnl', 'returnPct', 'entryTime', 'exitTime'] as const;
 
 type NullableMetric = { [K in keyof RunMetrics]: null extends RunMetrics[K] ? K : never }[keyof RunMetrics];
@@ -64,9 +64,11 @@ function firstIn<T>(
   kind: string,
   keys: readonly (keyof T & string)[],
   timeOf: (item: T) => number,
+  hasNonFinite: (item: T) => boolean,
 ): NonFiniteValue | null {
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
+    if (!hasNonFinite(item)) continue;
     for (const key of keys) {
       const v = item[key] as unknown;
       if (typeof v === 'number' && !Number.isFinite(v)) return { what: `${kind} ${i + 1} ${key}`, time: timeOf(item), value: v };
@@ -94,14 +96,25 @@ function undefinedAsNull(metrics: RunMetrics): RunMetrics {
 
 /** The first non-finite number in these fills (e.g. read back from storage), or null. */
 export function findNonFiniteFill(fills: readonly Fill[]): NonFiniteValue | null {
-  return firstIn(fills, 'fill', FILL_NUMBERS, (f) => f.time);
+  return firstIn(fills, 'fill', FILL_NUMBERS, (f) => f.time, fillHasNonFinite);
 }
 export function findNonFiniteOrder(orders: readonly Order[]): NonFiniteValue | null {
-  return firstIn(orders, 'order', ORDER_NUMBERS, (o) => o.time);
+  return firstIn(orders, 'order', ORDER_NUMBERS, (o) => o.time, orderHasNonFinite);
 }
 export function findNonFiniteRoundTrip(trips: readonly RoundTrip[]): NonFiniteValue | null {
-  return firstIn(trips, 'round trip', ROUND_TRIP_NUMBERS, (t) => t.exitTime);
+  return firstIn(trips, 'round trip', ROUND_TRIP_NUMBERS, (t) => t.exitTime, roundTripHasNonFinite);
 }
+
+// The same fields as the lists above, read by name: a scan of tens of thousands of items then
+// costs a few ms (reading them through a list of keys took as long as a fast simulation).
+const bad = (v: number) => v - v !== 0; // NaN or ±Infinity
+const badOrNull = (v: number | null) => typeof v === 'number' && v - v !== 0;
+const fillHasNonFinite = (f: Fill) => bad(f.quantity) || bad(f.price) || bad(f.commission);
+const orderHasNonFinite = (o: Order) =>
+  bad(o.quantity) || badOrNull(o.limitPrice) || badOrNull(o.stopPrice) || badOrNull(o.trailAmount) || badOrNull(o.trailPercent) || bad(o.bestPrice) ||
+  bad(o.filledQuantity) || badOrNull(o.averageFillPrice) || bad(o.time) || bad(o.updatedAt);
+const roundTripHasNonFinite = (t: RoundTrip) =>
+  bad(t.quantity) || bad(t.entryPrice) || bad(t.exitPrice) || bad(t.pnl) || bad(t.returnPct) || bad(t.entryTime) || bad(t.exitTime);
 
 /**
  * Stored metrics whose statistics that cannot be null are not all finite numbers: JSON keeps NaN and
