@@ -30,12 +30,12 @@ function handle(request: StoreRequest): Promise<unknown> {
 }
 
 /**
- * After a stored outcome: a checkpoint once no request came for a moment, so runs that end back to
+ * After a stored outcome: a checkpoint once no request came for 2 s, so runs that end back to
  * back do not each wait for one (~80 ms after a million-point curve), or at once when more than
  * CHECKPOINT_AFTER_BYTES were stored since the last (under a steady stream of runs it would never
  * be idle, and the WAL would grow).
  */
-const IDLE_CHECKPOINT_MS = 250;
+const IDLE_CHECKPOINT_MS = 2_000;
 const CHECKPOINT_AFTER_BYTES = 64 * 1024 * 1024;
 let pendingCheckpoint: NodeJS.Timeout | undefined;
 let uncheckpointedBytes = 0;
