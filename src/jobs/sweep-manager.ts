@@ -20,6 +20,7 @@ import { pubsubEventTarget } from './event-target.js';
 import type { Owner } from './admission.js';
 import { estimateBars, type JobManager } from './job-manager.js';
 import type { ValidatedSweep } from './sweep-input.js';
+import { sweepChunkSizes } from './sweep-chunks.js';
 import { isTerminal } from './run-events.js';
 
 export interface SweepSnapshot {
@@ -42,8 +43,7 @@ interface ActiveSweep {
   finished: Promise<void>;
 }
 
-/** Chunks per worker thread: enough to balance uneven combinations, few enough to keep overhead low. */
-const CHUNKS_PER_THREAD = 4;
+/** Combinations per chunk at most (chunks shrink toward the end: sweep-chunks.ts). */
 const MAX_CHUNK = 32;
 /**
  * Bars one chunk simulates at most (combinations x bars, about a second of engine time): a run
@@ -159,9 +159,12 @@ export class SweepManager {
       );
       const timeline = shareTimeline(buildTimeline(series));
       const bars = Math.max(1, series.reduce((n, s) => n + s.length, 0));
-      const size = Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_BARS / bars), Math.ceil(v.combinations.length / (jobs.threads * CHUNKS_PER_THREAD))));
       const chunks: ValidatedSweep['combinations'][] = [];
-      for (let k = 0; k < v.combinations.length; k += size) chunks.push(v.combinations.slice(k, k + size));
+      let at = 0;
+      for (const size of sweepChunkSizes(v.combinations.length, jobs.threads, Math.min(MAX_CHUNK, CHUNK_BARS / bars))) {
+        chunks.push(v.combinations.slice(at, at + size));
+        at += size;
+      }
       const toRun = v.combinations.length;
       let lastPublished = 0;
       await Promise.all(
