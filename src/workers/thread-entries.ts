@@ -1,13 +1,15 @@
 /**
  * The files the pool threads and the storage thread start from. Worker threads are plain Node:
- * compiled (this module is dist/workers/thread-entries.js) they load the compiled modules
+ * compiled (dist/, scripts/build.mjs bundles these two entries) they load the compiled modules
  * directly, without tsx; run from the TypeScript sources (vitest, `npm run cli`, tsx) they load
  * small .mjs entries that register tsx first and then import the .ts modules.
+ * Compiled, this code sits in a shared chunk (dist/chunks/), so the paths go through the folder
+ * name: '../workers/' is dist/workers/ from both dist/chunks/ and src/workers/.
  */
 const COMPILED = import.meta.url.endsWith('.js');
 
 /** Piscina's `filename`: the default task and `runSweepChunk` (pool-tasks.ts). */
-export const POOL_ENTRY = new URL(COMPILED ? './pool-tasks.js' : './pool-entry.mjs', import.meta.url).href;
+export const POOL_ENTRY = new URL(COMPILED ? '../workers/pool-tasks.js' : '../workers/pool-entry.mjs', import.meta.url).href;
 
 /** The storage thread (store.worker.ts). */
-export const STORE_ENTRY = new URL(COMPILED ? './store.worker.js' : './store-entry.mjs', import.meta.url);
+export const STORE_ENTRY = new URL(COMPILED ? '../workers/store.worker.js' : '../workers/store-entry.mjs', import.meta.url);
