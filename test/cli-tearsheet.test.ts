@@ -9,6 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readRunAnalytics } from '../src/analytics/load-run-analytics.js';
+import { analyticsJson, tearsheetTable } from '../src/cli/tearsheet.js';
+import { openDatabase } from '../src/data/db.js';
+import { getRun } from '../src/data/run-store.js';
 import { REPO_ROOT } from './support/test-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backtest-tearsheet-'));
@@ -43,6 +47,23 @@ describe('backtest run: tearsheet', () => {
     expect(out.code).toBe(0);
     for (const label of ['Calmar', 'VaR 95%', 'SQN', 'drawdown 1', 'yearly returns']) expect(out.stdout).toContain(label);
     expect(out.stdout).toMatch(/drawdown 1\s+9\.43% 2020-02-19 -> 2020-03-23, not recovered/);
+  });
+
+  it('computed from the run in memory, equals the analytics of the stored run read back', () => {
+    // The command takes the curve, fills and round trips it has just stored from memory; the
+    // service reads them from the database. Both must give the same numbers, bit for bit.
+    const json = JSON.parse(cli(...REFERENCE_RUN, '--benchmark', 'demo/SPX', '--json').stdout);
+    const table = cli(...REFERENCE_RUN, '--benchmark', 'demo/SPX');
+    expect(table.code).toBe(0);
+    const tableRunId = Number(/^run\s+(\d+) \(COMPLETED\)$/m.exec(table.stdout)?.[1]);
+    const app = openDatabase(env.DATABASE_PATH);
+    try {
+      const stored = (id: number) => readRunAnalytics(app, getRun(app, id)!)!;
+      expect(json.analytics).toEqual(JSON.parse(JSON.stringify(analyticsJson(stored(json.run.id)))));
+      expect(table.stdout).toContain(`\n${tearsheetTable(stored(tableRunId))}\n`);
+    } finally {
+      app.close();
+    }
   });
 
   it('bad analytics flags exit 2 naming the flag', () => {

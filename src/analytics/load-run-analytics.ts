@@ -6,6 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { PERIODS_PER_YEAR, type BarSeries } from '../engine/bars.js';
+import type { RoundTrip } from '../engine/results.js';
 import { getCoverage } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { dayRange } from '../data/day-range.js';
@@ -13,6 +14,7 @@ import { decodeTimeEquityCash } from '../data/equity-codec.js';
 import { getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
 import { equityCurves } from '../data/schema/index.js';
 import { loadBarColumns } from './bar-columns.js';
+import type { ExposureFill } from './exposure.js';
 import { RunAnalytics } from './run-analytics.js';
 
 /** Like metrics: analytics exist once a run has completed, or been cancelled with partial results. */
@@ -35,10 +37,23 @@ export function loadRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
   return analytics;
 }
 
-/** Like loadRunAnalytics, without the cache: reads the run's results afresh. */
-export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics | null {
+/**
+ * The results of a run this process has just executed and stored, still in memory (`backtest run`):
+ * what would be read back, bit for bit (the stored curve keeps every value exactly).
+ */
+export interface RunResultsInMemory {
+  readonly equity: { readonly length: number; readonly time: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array };
+  readonly roundTrips: readonly RoundTrip[];
+  readonly fills: readonly ExposureFill[];
+}
+
+/**
+ * Like loadRunAnalytics, without the cache: reads the run's results afresh, or takes them from
+ * `inMemory` (only the bars a statistic needs are read then).
+ */
+export function readRunAnalytics(app: AppDatabase, run: RunRecord, inMemory?: RunResultsInMemory): RunAnalytics | null {
   if (!hasAnalytics(run)) return null;
-  const curve = readCurve(app, run.id);
+  const curve = inMemory ? exactColumns(inMemory.equity) : readCurve(app, run.id);
   if (!curve) return null;
   const once = <T>(make: () => T): (() => T) => {
     let value: T | undefined;
@@ -59,13 +74,19 @@ export function readRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics
     initialCash: run.initialCash,
     periodsPerYear: run.periodsPerYear ?? PERIODS_PER_YEAR[run.period],
     riskFreeRate: run.riskFreeRate,
-    roundTrips: once(() => getRoundTrips(app, run.id).items),
-    fills: once(() => getFills(app, run.id).items),
+    roundTrips: inMemory ? () => inMemory.roundTrips : once(() => getRoundTrips(app, run.id).items),
+    fills: inMemory ? () => inMemory.fills : once(() => getFills(app, run.id).items),
     bars,
     benchmark: benchmark
       ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: once(() => ownSeries(benchmark) ?? benchmarkBars(app, run, benchmark, curve.time, curve.length)) }
       : null,
   });
+}
+
+/** Views of exactly `length` points (the engine's columns may have room for more). */
+function exactColumns(c: RunResultsInMemory['equity']): { length: number; time: Float64Array; equity: Float64Array; cash: Float64Array } {
+  const n = c.length;
+  return { length: n, time: c.time.subarray(0, n), equity: c.equity.subarray(0, n), cash: c.cash.subarray(0, n) };
 }
 
 /** The stored curve's time, equity and cash columns (drawdown is not read). */

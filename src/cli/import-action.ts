@@ -39,7 +39,7 @@ export async function importFile(file: string, flags: ImportFlags): Promise<void
       timeZone: flags.timezone,
       onInvalid: flags.onInvalid,
       replace: flags.replace,
-      onProgress: (rows, bytes, total) => bar.update(total === 0 ? 1 : bytes / total, `${rows.toLocaleString('en-US')} rows`),
+      onProgress: (rows, bytes, total) => bar.update(total === 0 ? 1 : bytes / total, () => `${rows.toLocaleString('en-US')} rows`),
     }).catch((e: unknown) => {
       bar.done();
       throw explain(e);

@@ -36,11 +36,12 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     const { record: finished, result } = executeRun(
       app,
       { runId: record.id, ...validated },
-      { onProgress: (p) => bar.update(p.progress, `${p.barsProcessed.toLocaleString('en-US')} bars`) },
+      { onProgress: (p) => bar.update(p.progress, () => `${p.barsProcessed.toLocaleString('en-US')} bars`) },
     );
     bar.done();
     if (finished === null || result === null) throw new Error(`run ${record.id} did not run`);
-    const analytics = readRunAnalytics(app, finished);
+    // From the results in memory, identical to what was just stored: nothing is read back.
+    const analytics = readRunAnalytics(app, finished, result);
     if (flags.json) {
       const doc = {
         run: runShape(finished),
