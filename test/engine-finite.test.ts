@@ -10,6 +10,7 @@ import {
   NonFiniteResultError,
   nonFiniteMessage,
   requireFiniteResult,
+  storableMetrics,
   storablePartial,
 } from '../src/engine/finite-results.js';
 import { fitsJsonBudget } from '../src/engine/json-size.js';
@@ -118,6 +119,14 @@ describe('findNonFinite', () => {
     // One symbol alone stays finite (1.5e308 + cash), so nothing is found.
     const one = runBacktest({ series: [series[0]!], strategy: overflow, params: { buyAt: 3, quantity: 1 }, initialCash: 1e5, periodsPerYear: 252 });
     expect(findNonFinite(one)).toBeNull();
+    // A sweep keeps only metrics: the same overflow fails the combination naming the metric.
+    expect(() => storableMetrics(r.metrics)).toThrow('non-finite metric finalEquity (Infinity): positions, costs or prices overflowed; results not stored');
+  });
+
+  it('storableMetrics: finite metrics unchanged, a non-finite nullable statistic becomes null', () => {
+    expect(storableMetrics(METRICS)).toEqual(METRICS);
+    expect(storableMetrics({ ...METRICS, sharpe: Number.NaN, cagr: Number.POSITIVE_INFINITY })).toEqual({ ...METRICS, sharpe: null, cagr: null });
+    expect(() => storableMetrics({ ...METRICS, maxDrawdown: Number.NaN })).toThrow(NonFiniteResultError);
   });
 
   it('catches 1e307 units bought where buying power is not checked (leverage Infinity)', () => {

@@ -153,6 +153,16 @@ export function requireFiniteResult(result: BacktestResult): BacktestResult {
   return metrics === result.metrics ? result : { ...result, metrics };
 }
 
+/**
+ * Metrics as they may be stored when nothing else of the run is (a sweep's combinations): non-finite
+ * nullable statistics as null; throws NonFiniteResultError naming the first other one that is not finite.
+ */
+export function storableMetrics(metrics: RunMetrics): RunMetrics {
+  const found = inMetrics(metrics);
+  if (found !== null) throw new NonFiniteResultError(found);
+  return undefinedAsNull(metrics);
+}
+
 /** A partial result to keep for diagnosis (as requireFiniteResult stores it), or undefined when it holds a number that cannot be stored. */
 export function storablePartial(result: BacktestResult | undefined): BacktestResult | undefined {
   return result !== undefined && findNonFinite(result) === null ? requireFiniteResult(result) : undefined;

@@ -5,6 +5,7 @@
  */
 import type { BarSeries } from '../engine/bars.js';
 import { Backtest, type CurveBuffers } from '../engine/engine.js';
+import { storableMetrics } from '../engine/finite-results.js';
 import type { Timeline } from '../engine/timeline.js';
 import type { RunMetrics } from '../engine/results.js';
 import type { CommissionSpec } from '../data/run-types.js';
@@ -72,7 +73,8 @@ export async function runSweepChunk(task: SweepChunkTask): Promise<SweepChunkOut
       });
       while (!bt.advance(CHECK_EVERY)) if (cancelled()) break;
       if (!bt.done) break; // cancelled mid-combination: not a result
-      out.push({ seq: combo.seq, params: combo.params, metrics: bt.result().metrics, error: null });
+      // Only the metrics are kept: they must be storable (an overflow fails the combination, saying so).
+      out.push({ seq: combo.seq, params: combo.params, metrics: storableMetrics(bt.result().metrics), error: null });
     } catch (e) {
       out.push({ seq: combo.seq, params: combo.params, metrics: null, error: e instanceof Error ? e.message : String(e) });
     }
