@@ -10,6 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunAnalytics } from '../src/analytics/load-run-analytics.js';
+import { tearsheetTable } from '../src/cli/tearsheet.js';
+import { openDatabase } from '../src/data/db.js';
+import { getRun } from '../src/data/run-store.js';
 import { ensureBuilt } from './support/built-cli.js';
 import { postGqlOk, REPO_ROOT, seededDatabaseCopy, spawnServer, tempDir, waitFor, type ChildServer } from './support/test-server.js';
 
@@ -95,6 +99,22 @@ describe('the compiled CLI with a TypeScript strategy file', () => {
     expect(doc.sweep).toMatchObject({ status: 'COMPLETED', completed: 2, failed: 0 });
     const three = doc.results.find((x: any) => x.params.quantity === 3);
     expect(three.metrics).toEqual(builtin(3).metrics);
+  });
+});
+
+describe('the compiled CLI on a large run', () => {
+  it('analyses it in its tearsheet thread (dist/cli/tearsheet.worker.js): the tearsheet of the stored run, nothing on stderr', { timeout: SLOW }, () => {
+    // 250,000 minute bars: the analytics get their own thread; should it fail, stderr says so.
+    const r = bin('run', '--strategy', 'sma-crossover', '--dataset', 'synthetic', '--symbols', 'AAA', '--period', 'minute');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const id = Number(/^run\s+(\d+) \(COMPLETED\)$/m.exec(r.stdout)?.[1]);
+    const app = openDatabase(env.DATABASE_PATH);
+    try {
+      expect(r.stdout).toContain(`\n${tearsheetTable(readRunAnalytics(app, getRun(app, id)!)!)}\n`);
+    } finally {
+      app.close();
+    }
   });
 });
 

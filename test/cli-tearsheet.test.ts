@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const REFERENCE_RUN = ['run', '--strategy', 'sma-crossover', '--dataset', 'demo', '--symbols', 'SPX', '--period', 'DAY', '--param', 'fastPeriod=50', '--param', 'slowPeriod=200', '--param', 'quantity=10', '--commission-per-unit', '0.005', '--commission-min', '1'];
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -60,6 +60,29 @@ describe('backtest run: tearsheet', () => {
     try {
       const stored = (id: number) => readRunAnalytics(app, getRun(app, id)!)!;
       expect(json.analytics).toEqual(JSON.parse(JSON.stringify(analyticsJson(stored(json.run.id)))));
+      expect(table.stdout).toContain(`\n${tearsheetTable(stored(tableRunId))}\n`);
+    } finally {
+      app.close();
+    }
+  });
+
+  it('a large run, analysed by the tearsheet thread while it is stored, prints what the stored run reads back', { timeout: 300_000 }, () => {
+    // 250,000 minute bars: over the size from which the analytics get a thread of their own; its
+    // failure would be said on stderr (the analytics are then computed on the main thread).
+    const LARGE_RUN = ['run', '--strategy', 'sma-crossover', '--dataset', 'synthetic', '--symbols', 'AAA', '--period', 'MINUTE'];
+    const json = cli(...LARGE_RUN, '--json');
+    const table = cli(...LARGE_RUN);
+    for (const r of [json, table]) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const doc = JSON.parse(json.stdout);
+    expect(doc.run.barsProcessed).toBe(250_000);
+    const tableRunId = Number(/^run\s+(\d+) \(COMPLETED\)$/m.exec(table.stdout)?.[1]);
+    const app = openDatabase(env.DATABASE_PATH);
+    try {
+      const stored = (id: number) => readRunAnalytics(app, getRun(app, id)!)!;
+      expect(doc.analytics).toEqual(JSON.parse(JSON.stringify(analyticsJson(stored(doc.run.id)))));
       expect(table.stdout).toContain(`\n${tearsheetTable(stored(tableRunId))}\n`);
     } finally {
       app.close();
