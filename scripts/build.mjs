@@ -10,7 +10,6 @@
  *   dist/cli/main.js             the CLI (dist/cli.js imports it: what the bin and `npm start` run)
  *   dist/workers/pool-tasks.js   Piscina's task module (src/workers/thread-entries.ts)
  *   dist/workers/store.worker.js the storage thread
- *   dist/cli/tearsheet.worker.js `backtest run`'s tearsheet thread
  * and the chunks they share, split at every dynamic import() (each command's action, the server) so
  * a command loads only what it uses, in dist/chunks/. Every file sits two folders deep, as its
  * source does (src/<folder>/<file>.ts), so a path made from import.meta.url with '../../' (drizzle/,
@@ -44,7 +43,6 @@ const ENTRIES = {
   'cli/main': 'src/cli.ts',
   'workers/pool-tasks': 'src/workers/pool-tasks.ts',
   'workers/store.worker': 'src/workers/store.worker.ts',
-  'cli/tearsheet.worker': 'src/cli/tearsheet.worker.ts',
 };
 
 /** In dist/chunks/: the chunks this build made (the others are the previous build's). */

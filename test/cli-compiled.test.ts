@@ -103,8 +103,8 @@ describe('the compiled CLI with a TypeScript strategy file', () => {
 });
 
 describe('the compiled CLI on a large run', () => {
-  it('analyses it in its tearsheet thread (dist/cli/tearsheet.worker.js): the tearsheet of the stored run, nothing on stderr', { timeout: SLOW }, () => {
-    // 250,000 minute bars: the analytics get their own thread; should it fail, stderr says so.
+  it('prints the tearsheet of the stored run (from the results in memory), nothing on stderr', { timeout: SLOW }, () => {
+    // 250,000 minute bars.
     const r = bin('run', '--strategy', 'sma-crossover', '--dataset', 'synthetic', '--symbols', 'AAA', '--period', 'minute');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -66,9 +66,7 @@ describe('backtest run: tearsheet', () => {
     }
   });
 
-  it('a large run, analysed by the tearsheet thread while it is stored, prints what the stored run reads back', { timeout: 300_000 }, () => {
-    // 250,000 minute bars: over the size from which the analytics get a thread of their own; its
-    // failure would be said on stderr (the analytics are then computed on the main thread).
+  it('a large run (250,000 minute bars) prints what the stored run reads back', { timeout: 300_000 }, () => {
     const LARGE_RUN = ['run', '--strategy', 'sma-crossover', '--dataset', 'synthetic', '--symbols', 'AAA', '--period', 'MINUTE'];
     const json = cli(...LARGE_RUN, '--json');
     const table = cli(...LARGE_RUN);

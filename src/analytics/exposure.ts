@@ -53,8 +53,8 @@ export function exposure(curve: ExposureCurve, bars: () => readonly BarSeries[],
   };
 }
 
-/** True when, after some fill, one symbol is held long while another is held short: leverage then needs the bars. */
-export function mixedSides(fills: readonly ExposureFill[]): boolean {
+/** True when, after some fill, one symbol is held long while another is held short. */
+function mixedSides(fills: readonly ExposureFill[]): boolean {
   const position = new Map<number, number>();
   let longs = 0;
   let shorts = 0;

@@ -15,7 +15,7 @@ import { getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
 import { equityCurves } from '../data/schema/index.js';
 import { loadBarColumns } from './bar-columns.js';
 import type { ExposureFill } from './exposure.js';
-import { RunAnalytics, type AnalyticsInput } from './run-analytics.js';
+import { RunAnalytics } from './run-analytics.js';
 
 /** Like metrics: analytics exist once a run has completed, or been cancelled with partial results. */
 export function hasAnalytics(run: Pick<RunRecord, 'status'>): boolean {
@@ -71,7 +71,9 @@ export function readRunAnalytics(app: AppDatabase, run: RunRecord, inMemory?: Ru
   };
   return new RunAnalytics({
     curve,
-    ...analyticsSettings(run),
+    initialCash: run.initialCash,
+    periodsPerYear: run.periodsPerYear ?? PERIODS_PER_YEAR[run.period],
+    riskFreeRate: run.riskFreeRate,
     roundTrips: inMemory ? () => inMemory.roundTrips : once(() => getRoundTrips(app, run.id).items),
     fills: inMemory ? () => inMemory.fills : once(() => getFills(app, run.id).items),
     bars,
@@ -79,11 +81,6 @@ export function readRunAnalytics(app: AppDatabase, run: RunRecord, inMemory?: Ru
       ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: once(() => ownSeries(benchmark) ?? benchmarkBars(app, run, benchmark, curve.time, curve.length)) }
       : null,
   });
-}
-
-/** The run's settings its analytics use (a run stored before periodsPerYear was: its period's). */
-export function analyticsSettings(run: Pick<RunRecord, 'initialCash' | 'periodsPerYear' | 'riskFreeRate' | 'period'>): Pick<AnalyticsInput, 'initialCash' | 'periodsPerYear' | 'riskFreeRate'> {
-  return { initialCash: run.initialCash, periodsPerYear: run.periodsPerYear ?? PERIODS_PER_YEAR[run.period], riskFreeRate: run.riskFreeRate };
 }
 
 /** Views of exactly `length` points (the engine's columns may have room for more). */
