@@ -3,10 +3,15 @@
  * 1,000,000 random-walk minute bars of one symbol:
  * cli.strategiesMs: wall time of `backtest strategies` (best of 5).
  * cli.runOverhead: wall time of `backtest run` (sma-crossover, defaults) over those bars divided by
- *   the in-process time of the same run in this process: load + simulate + store (executeRun, the
- *   function `backtest run` calls), best of 3 each. cli.runInProcessColdMs is the same call made
- *   once in a fresh process, as the command makes it (code not optimised yet): the part of the
- *   overhead that is V8 warming up rather than the command's own work.
+ *   the in-process time of the same run made once in a fresh process (cli.runInProcessColdMs):
+ *   load + simulate + store (executeRun, the function `backtest run` calls), timed around that call
+ *   alone; best of 5 each, interleaved. Both run the engine once, as code V8 has not optimised yet,
+ *   so the ratio is what the command adds: Node's start, loading modules, validation, the printed
+ *   analytics, closing the database.
+ * cli.runOverheadWarm: the same wall time divided by the same call made in this process, warm (best
+ *   of 3, cli.runInProcessMs): also counts V8 warming up the engine, which every single run pays.
+ * The in-process runs load the TypeScript sources through tsx (transpiled by esbuild, as the bin's
+ *   bundle is); the bin runs dist/.
  * cli.sweepOverhead: wall time of a 64-combination `backtest sweep` (sma-crossover 8 x 8 periods,
  *   2 workers, the command's default flags) divided by the sweep's own duration, as stored and
  *   printed by the command (startedAt..finishedAt); the better of 2.
@@ -31,13 +36,9 @@ const RUN = ['--strategy', 'sma-crossover', '--dataset', 'bench', '--symbols', '
 // 8 fast x 8 slow periods = 64 combinations, none skipped (as the sweep section).
 const SWEEP = [...RUN, '--grid', 'fastPeriod=5:40:5', '--grid', 'slowPeriod=50:225:25', '--json'];
 
-/**
- * ms of executeRun called once in a fresh process, on the compiled modules the bin runs (on the
- * TypeScript sources through tsx in a checkout without a build).
- */
+/** ms of executeRun called once in a fresh process (the sources through tsx). */
 function coldRunMs(env: NodeJS.ProcessEnv): number {
-  const compiled = existsSync(join(ROOT, 'dist', 'workers', 'execute-run.js'));
-  const mod = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, compiled ? 'dist' : 'src', `${path}.${compiled ? 'js' : 'ts'}`)).href);
+  const mod = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, 'src', `${path}.ts`)).href);
   const script = `
     const { openDatabase } = await import(${mod('data/db')});
     const { createRun } = await import(${mod('data/run-store')});
@@ -53,7 +54,7 @@ function coldRunMs(env: NodeJS.ProcessEnv): number {
     app.close();
     if (done?.status !== 'COMPLETED') throw new Error('the run ended ' + done?.status);
     process.stdout.write(String(ms));`;
-  const r = spawnSync(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), '--input-type=module', '-e', script], { cwd: ROOT, env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the cold in-process run failed: ${r.stderr}`);
   return Number(r.stdout);
 }
@@ -90,7 +91,7 @@ export const run: BenchSection = () =>
     }
     let coldMs = Infinity;
     let runWallMs = Infinity;
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < 5; k++) {
       coldMs = Math.min(coldMs, coldRunMs(env));
       runWallMs = Math.min(runWallMs, timeBin(['run', ...RUN], env).ms);
     }
@@ -106,10 +107,11 @@ export const run: BenchSection = () =>
 
     return [
       { name: 'cli.strategiesMs', value: strategiesMs, unit: 'ms' },
-      { name: 'cli.runOverhead', value: runWallMs / inProcessMs, unit: 'ratio' },
+      { name: 'cli.runOverhead', value: runWallMs / coldMs, unit: 'ratio' },
+      { name: 'cli.runOverheadWarm', value: runWallMs / inProcessMs, unit: 'ratio' },
       { name: 'cli.runWallMs', value: runWallMs, unit: 'ms' },
-      { name: 'cli.runInProcessMs', value: inProcessMs, unit: 'ms' },
       { name: 'cli.runInProcessColdMs', value: coldMs, unit: 'ms' },
+      { name: 'cli.runInProcessMs', value: inProcessMs, unit: 'ms' },
       { name: 'cli.sweepOverhead', value: sweep.overhead, unit: 'ratio' },
       { name: 'cli.sweepWallMs', value: sweep.wallMs, unit: 'ms' },
       { name: 'cli.sweepMs', value: sweep.sweepMs, unit: 'ms' },
