@@ -15,10 +15,12 @@ import { accountRiskInput, type AccountRiskFlags } from './account-risk-options.
 import { formatNumber, formatTable } from './table.js';
 import { analyticsJson, tearsheetTable } from './tearsheet.js';
 import { readRunAnalytics } from '../analytics/load-run-analytics.js';
+import { CheckpointThread } from './checkpoint-thread.js';
 import { UsageError } from './usage-error.js';
 
 export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<number> {
   const app = openDatabase();
+  const checkpoint = CheckpointThread.start(app.path);
   try {
     seedDemoData(app);
     const { registry, problems } = await loadStrategies();
@@ -40,6 +42,8 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     );
     bar.done();
     if (finished === null || result === null) throw new Error(`run ${record.id} did not run`);
+    // The run is stored: its checkpoint overlaps the analytics below.
+    void checkpoint?.checkpoint();
     // From the results in memory, identical to what was just stored: nothing is read back.
     const analytics = readRunAnalytics(app, finished, result);
     if (flags.json) {
@@ -57,6 +61,7 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     }
     return finished.status === 'COMPLETED' ? 0 : 1;
   } finally {
+    await checkpoint?.stop();
     app.close();
   }
 }
