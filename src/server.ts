@@ -274,8 +274,6 @@ interface Envelope {
 export async function serve(): Promise<void> {
   const built = await buildApp();
   const { url } = await built.start();
-  console.log(`backtest-gql listening on ${url} (GraphiQL in a browser; WebSocket subscriptions on the same URL)`);
-  console.log(`database ${built.app.path}, ${built.jobs.threads} worker thread(s)`);
   let signals = 0;
   const onSignal = (signal: string) => {
     if (++signals > 1) process.exit(1); // a second Ctrl-C does not wait
@@ -290,4 +288,7 @@ export async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Only now: whoever waits for this line may signal at once.
+  console.log(`backtest-gql listening on ${url} (GraphiQL in a browser; WebSocket subscriptions on the same URL)`);
+  console.log(`database ${built.app.path}, ${built.jobs.threads} worker thread(s)`);
 }
