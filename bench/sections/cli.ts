@@ -2,14 +2,14 @@
  * The command line as users feel it, through `node bin/backtest.js` on a temp database holding
  * 1,000,000 random-walk minute bars of one symbol:
  * cli.strategiesMs: wall time of `backtest strategies` (best of 5).
- * cli.runOverhead: wall time of `backtest run` (sma-crossover, defaults) over those bars divided by
- *   the in-process time of the same run made once in a fresh process (cli.runInProcessColdMs):
- *   load + simulate + store (executeRun, the function `backtest run` calls), timed around that call
- *   alone; best of 5 each, interleaved. Both run the engine once, as code V8 has not optimised yet,
- *   so the ratio is what the command adds: Node's start, loading modules, validation, the printed
- *   analytics, closing the database.
- * cli.runOverheadWarm: the same wall time divided by the same call made in this process, warm (best
- *   of 3, cli.runInProcessMs): also counts V8 warming up the engine, which every single run pays.
+ * cli.runOverhead: wall time of `backtest run` (sma-crossover, defaults) over those bars (best of 5)
+ *   divided by the in-process time of the same run in this process, warm: load + simulate + store
+ *   (executeRun, the function `backtest run` calls), best of 3 (cli.runInProcessMs).
+ * cli.runOverheadCold: the same wall time divided by the same call made once in a fresh process
+ *   (best of 5, interleaved with the command, cli.runInProcessColdMs): both run the engine as code
+ *   V8 has not optimised yet, so this ratio is what the command adds to the run (Node's start,
+ *   loading modules, validation, the printed analytics, closing the database), and the difference
+ *   between the two is V8 warming up and fresh memory, which any single run in a new process pays.
  * The in-process runs load the TypeScript sources through tsx (transpiled by esbuild, as the bin's
  *   bundle is); the bin runs dist/.
  * cli.sweepOverhead: wall time of a 64-combination `backtest sweep` (sma-crossover 8 x 8 periods,
@@ -107,11 +107,11 @@ export const run: BenchSection = () =>
 
     return [
       { name: 'cli.strategiesMs', value: strategiesMs, unit: 'ms' },
-      { name: 'cli.runOverhead', value: runWallMs / coldMs, unit: 'ratio' },
-      { name: 'cli.runOverheadWarm', value: runWallMs / inProcessMs, unit: 'ratio' },
+      { name: 'cli.runOverhead', value: runWallMs / inProcessMs, unit: 'ratio' },
+      { name: 'cli.runOverheadCold', value: runWallMs / coldMs, unit: 'ratio' },
       { name: 'cli.runWallMs', value: runWallMs, unit: 'ms' },
-      { name: 'cli.runInProcessColdMs', value: coldMs, unit: 'ms' },
       { name: 'cli.runInProcessMs', value: inProcessMs, unit: 'ms' },
+      { name: 'cli.runInProcessColdMs', value: coldMs, unit: 'ms' },
       { name: 'cli.sweepOverhead', value: sweep.overhead, unit: 'ratio' },
       { name: 'cli.sweepWallMs', value: sweep.wallMs, unit: 'ms' },
       { name: 'cli.sweepMs', value: sweep.sweepMs, unit: 'ms' },
