@@ -28,6 +28,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSyn
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { newestSource } from './newest-source.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
@@ -66,17 +67,6 @@ function upToDate() {
   if (!existsSync(stamp) || !existsSync(join(dist, 'cli.js'))) return false;
   const sources = [join(root, 'src'), join(root, 'tsconfig.json'), join(root, 'package.json'), fileURLToPath(import.meta.url)];
   return newestSource(sources) <= statSync(stamp).mtimeMs;
-}
-
-function newestSource(paths) {
-  let newest = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const s = statSync(p);
-    if (s.isDirectory()) newest = Math.max(newest, newestSource(readdirSync(p).map((n) => join(p, n))));
-    else newest = Math.max(newest, s.mtimeMs);
-  }
-  return newest;
 }
 
 function acquireLock() {

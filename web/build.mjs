@@ -9,10 +9,11 @@
  * the dashboard (GET / then explains how to build it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestSource } from '../scripts/newest-source.mjs';
 
 const web = dirname(fileURLToPath(import.meta.url));
 const dist = join(web, 'dist');
@@ -24,17 +25,6 @@ function built() {
   if (assets.length === 0 || !assets.every((a) => existsSync(join(dist, a)))) return false;
   const builtAt = statSync(page).mtimeMs;
   return newestSource([join(web, 'src'), join(web, 'index.html'), join(web, 'vite.config.ts'), join(web, 'tsconfig.json')]) <= builtAt;
-}
-
-function newestSource(paths) {
-  let newest = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const s = statSync(p);
-    if (s.isDirectory()) newest = Math.max(newest, newestSource(readdirSync(p).map((n) => join(p, n))));
-    else newest = Math.max(newest, s.mtimeMs);
-  }
-  return newest;
 }
 
 if (process.argv.includes('--if-outdated') && built()) process.exit(0);

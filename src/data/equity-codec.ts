@@ -50,14 +50,8 @@ export function encodeEquity(c: EquityCurve, options: EncodeOptions = {}): Encod
   };
 }
 
-export interface StoredEquityRow {
-  readonly points: number;
-  readonly format: number;
-  readonly time: Uint8Array;
-  readonly equity: Uint8Array;
-  readonly cash: Uint8Array;
-  readonly drawdown: Uint8Array;
-}
+/** A row as read back: the same columns as written. */
+export type StoredEquityRow = EncodedEquity;
 
 export function decodeEquity(row: StoredEquityRow): EquityCurve {
   const { time, equity, cash } = decodeTimeEquityCash(row);
