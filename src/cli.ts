@@ -3,6 +3,7 @@
  * A bad argument prints one line naming it and exits with code 2; other failures exit with code 1.
  */
 import { CommanderError } from 'commander';
+import { stopQuietlyWhenStdoutCloses } from './cli/closed-pipe.js';
 import { createProgram, oneLine } from './cli/program.js';
 import { UsageError } from './cli/usage-error.js';
 
@@ -40,4 +41,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+stopQuietlyWhenStdoutCloses();
 void main(process.argv.slice(2));

@@ -3,7 +3,7 @@
  * every flag of that command with a description, and shows examples that use the command. The list
  * of commands and flags comes from the program itself, so a new flag without help fails here.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -86,6 +86,15 @@ describe('backtest, --version, help', () => {
     expect(help.code).toBe(0);
     for (const { path } of commands.filter((c) => c.path.length === 1)) expect(help.stdout).toMatch(new RegExp(`^  ${path[0]}\\b`, 'm'));
     expect(help.stdout).toContain('Run `backtest <command> --help`');
+  });
+
+  it('output piped into a reader that has gone (`| head`) ends the command quietly: exit 0, no stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--help'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader closes before anything is written: every write fails with EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('`backtest help <command>` is the same as `backtest <command> --help`', () => {
