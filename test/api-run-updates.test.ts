@@ -16,12 +16,12 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORED_SEQ_BASE } from '../src/jobs/run-updates.js';
 import {
   allFills,
   FIXTURE_STRATEGIES,
+  openAckedSocket,
   postGqlOk,
   seededDatabaseCopy,
   spawnServer,
@@ -289,14 +289,7 @@ describe('runUpdates (in-process server)', () => {
  * aliases, so each update is large) and then stops reading at the TCP level.
  */
 async function nonReader(wsUrl: string, runId: string, subscriptions: number) {
-  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const acked = new Promise<void>((resolve) => socket.once('message', () => resolve()));
-  socket.send(JSON.stringify({ type: 'connection_init' }));
-  await acked;
+  const socket = await openAckedSocket(wsUrl);
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
   socket.on('error', () => {});
   const fat = `subscription($id: ID!) { runUpdates(id: $id) { seq fills { id price ${Array.from({ length: 24 }, (_, k) => `t${k}: time`).join(' ')} } } }`;

@@ -25,6 +25,7 @@ import {
   allFills,
   FILL_FIELDS,
   FIXTURE_STRATEGIES,
+  openAckedSocket,
   postGqlOk,
   seededDatabaseCopy,
   spawnServer,
@@ -209,14 +210,7 @@ function summarize(ms: number[]) {
  * socket, so what the server sends stays in the kernel until `resume()`.
  */
 async function nonReader(wsUrl: string, runId: string, subscriptions: number) {
-  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const acked = new Promise<void>((resolve) => socket.once('message', () => resolve()));
-  socket.send(JSON.stringify({ type: 'connection_init' }));
-  await acked;
+  const socket = await openAckedSocket(wsUrl);
   let nexts = 0;
   let completes = 0;
   socket.on('message', (data) => {

@@ -130,6 +130,22 @@ function describeError(e: unknown): string {
   return String(e);
 }
 
+/**
+ * A raw `ws` socket speaking graphql-transport-ws, opened and acknowledged (connection_init sent,
+ * the first message awaited): for tests that must control reading at the TCP level.
+ */
+export async function openAckedSocket(wsUrl: string): Promise<WebSocket> {
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const acked = new Promise<void>((resolve) => socket.once('message', () => resolve()));
+  socket.send(JSON.stringify({ type: 'connection_init' }));
+  await acked;
+  return socket;
+}
+
 /** A graphql-ws client over the `ws` package (subprotocol graphql-transport-ws). */
 export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>): Client {
   return createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams });
