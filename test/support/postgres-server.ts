@@ -125,7 +125,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   const reason = missingReason();
   if (reason !== null) throw new Error(reason);
   const dir = mkdtempSync(join(tmpdir(), 'backtest-pg-'));
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  // Retried: killed backends may still be removing their files for a moment.
+  const removeDir = () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   try {
     const data = join(dir, 'data');
     mkdirSync(data, { mode: 0o700 });
@@ -174,7 +175,8 @@ async function launch(dir: string, port: number, removeDir: () => void): Promise
     String(port),
     ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
   ]);
-  const child = spawn(cmd, args, { cwd: dir, env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group, so a test process that dies can kill the postmaster and its backends at once.
+  const child = spawn(cmd, args, { cwd: dir, env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
@@ -191,7 +193,11 @@ async function launch(dir: string, port: number, removeDir: () => void): Promise
 
   // Stopped with the test process if stop() was never reached (a failed hook, an uncaught error).
   const onExit = () => {
-    child.kill('SIGKILL');
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
     removeDir();
   };
   process.once('exit', onExit);
@@ -200,9 +206,9 @@ async function launch(dir: string, port: number, removeDir: () => void): Promise
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      process.removeListener('exit', onExit);
       await stopChild(child, exited);
       removeDir();
+      process.removeListener('exit', onExit);
     })();
     return stopped;
   };
