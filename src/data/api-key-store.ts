@@ -2,54 +2,21 @@
  * API keys in the database: created with a random secret shown once, found by the secret's hash,
  * revoked (never deleted). The secret is `bt_` + 43 base64url characters (32 random bytes).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
+import { checkNewApiKey, hashSecret, isSecretShaped, nameTakenError, newSecret, revokeTargetId, toApiKeyRecord as toRecord, type ApiKeyRecord } from './api-key-rules.js';
 import type { AppDatabase } from './db.js';
-import { API_KEY_ROLES, apiKeys, type ApiKeyRole } from './schema/index.js';
+import { apiKeys } from './schema/index.js';
 
 export { API_KEY_ROLES, type ApiKeyRole } from './schema/index.js';
-
-export interface ApiKeyRecord {
-  readonly id: number;
-  readonly name: string;
-  readonly role: ApiKeyRole;
-  readonly createdAt: number;
-  readonly revokedAt: number | null;
-}
-
-/** Why a key operation was refused; `field` names the argument at fault. */
-export class ApiKeyError extends Error {
-  constructor(
-    readonly field: 'name' | 'role' | 'key',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const SECRET = /^bt_[A-Za-z0-9_-]{43}$/;
-
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
-
-const toRecord = (row: typeof apiKeys.$inferSelect): ApiKeyRecord => ({
-  id: row.id,
-  name: row.name,
-  role: row.role,
-  createdAt: row.createdAt,
-  revokedAt: row.revokedAt,
-});
+export { ApiKeyError, hashSecret, type ApiKeyRecord } from './api-key-rules.js';
 
 export function createApiKey(app: AppDatabase, name: string, role: string): { key: ApiKeyRecord; secret: string } {
-  if (!NAME.test(name)) throw new ApiKeyError('name', `expected 1-64 characters of letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(name.slice(0, 80))}`);
-  if (!(API_KEY_ROLES as readonly string[]).includes(role)) throw new ApiKeyError('role', `expected one of ${API_KEY_ROLES.join(', ')}, got ${JSON.stringify(role.slice(0, 40))}`);
-  if (app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, name)).get()) {
-    throw new ApiKeyError('name', `a key named ${name} exists already (names stay taken after a revocation)`);
-  }
-  const secret = `bt_${randomBytes(32).toString('base64url')}`;
+  checkNewApiKey(name, role);
+  if (app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, name)).get()) throw nameTakenError(name);
+  const secret = newSecret();
   const row = app.db
     .insert(apiKeys)
-    .values({ name, role: role as ApiKeyRole, secretHash: hashSecret(secret), createdAt: Date.now() })
+    .values({ name, role, secretHash: hashSecret(secret), createdAt: Date.now() })
     .returning()
     .get();
   return { key: toRecord(row), secret };
@@ -61,7 +28,7 @@ export function listApiKeys(app: AppDatabase): ApiKeyRecord[] {
 
 /** Revokes the key with this name or numeric id; returns it, or null if there is none. */
 export function revokeApiKey(app: AppDatabase, nameOrId: string): ApiKeyRecord | null {
-  const id = /^\d{1,15}$/.test(nameOrId) ? Number(nameOrId) : -1;
+  const id = revokeTargetId(nameOrId);
   const match = or(eq(apiKeys.name, nameOrId), eq(apiKeys.id, id));
   app.db.update(apiKeys).set({ revokedAt: Date.now() }).where(and(match, isNull(apiKeys.revokedAt))).run();
   const row = app.db.select().from(apiKeys).where(match).get();
@@ -90,7 +57,7 @@ function lookups(app: AppDatabase): ReturnType<typeof prepareLookups> {
 
 /** The active key whose secret this is, or null (also for anything not shaped like a secret). */
 export function findActiveKey(app: AppDatabase, secret: string): ApiKeyRecord | null {
-  if (!SECRET.test(secret)) return null;
+  if (!isSecretShaped(secret)) return null;
   const row = lookups(app).byHash.get({ hash: hashSecret(secret) });
   return row ? toRecord(row) : null;
 }

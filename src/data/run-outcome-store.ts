@@ -6,6 +6,7 @@
  * by another process is retried until `retryMs` has passed.
  */
 import type { RunMetrics } from '../engine/results.js';
+import { blockSlices as slices } from './block-slices.js';
 import type { AppDatabase } from './db.js';
 import type { EncodedEquity } from './equity-codec.js';
 import type { ResultBlock } from './result-blocks.js';
@@ -104,20 +105,4 @@ export function isBusyError(e: unknown): boolean {
 
 function isForeignKeyError(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
-}
-
-/** Consecutive groups of blocks of about `bytes` each (at least one block per group). */
-function* slices(blocks: readonly ResultBlock[], bytes: number): Generator<ResultBlock[]> {
-  let group: ResultBlock[] = [];
-  let size = 0;
-  for (const b of blocks) {
-    if (group.length > 0 && size + b.bytes.byteLength > bytes) {
-      yield group;
-      group = [];
-      size = 0;
-    }
-    group.push(b);
-    size += b.bytes.byteLength;
-  }
-  if (group.length > 0) yield group;
 }

@@ -5,6 +5,7 @@ import type { RunMetrics } from '../engine/results.js';
 import type { AppDatabase } from './db.js';
 import type { CommissionSpec, Page, PageOptions, RunStatus } from './run-types.js';
 import { sweepResults, sweeps } from './schema/index.js';
+import { newSweepRow, sweepResultRow, toResultRecord, toSweepRecord } from './sweep-rows.js';
 
 export interface NewSweep {
   readonly strategy: string;
@@ -49,40 +50,10 @@ export interface SweepResultRecord {
 
 export type SweepResultOrder = 'OBJECTIVE' | 'GRID';
 
-function toSweepRecord(row: SweepRow): SweepRecord {
-  return {
-    ...row,
-    baseParams: JSON.parse(row.baseParams) as Record<string, unknown>,
-    grid: JSON.parse(row.grid) as Record<string, unknown[]>,
-    symbols: JSON.parse(row.symbols) as string[],
-    commission: JSON.parse(row.commission) as CommissionSpec,
-    objective: row.objective as keyof RunMetrics,
-  };
-}
-
-function toResultRecord(row: typeof sweepResults.$inferSelect): SweepResultRecord {
-  return {
-    sweepId: row.sweepId,
-    seq: row.seq,
-    params: JSON.parse(row.params) as Record<string, unknown>,
-    metrics: JSON.parse(row.metrics) as RunMetrics,
-    objectiveValue: row.objectiveValue,
-    runId: row.runId,
-  };
-}
-
 export function createSweep(app: AppDatabase, s: NewSweep): SweepRecord {
   const row = app.db
     .insert(sweeps)
-    .values({
-      ...s,
-      baseParams: JSON.stringify(s.baseParams),
-      grid: JSON.stringify(s.grid),
-      symbols: JSON.stringify(s.symbols),
-      commission: JSON.stringify(s.commission),
-      status: 'QUEUED',
-      createdAt: Date.now(),
-    })
+    .values(newSweepRow(s, Date.now()))
     .returning()
     .get();
   return toSweepRecord(row);
@@ -115,10 +86,9 @@ export function recordSweepResults(app: AppDatabase, sweepId: number, objective:
         continue;
       }
       completed++;
-      const value = o.metrics[objective];
       app.db
         .insert(sweepResults)
-        .values({ sweepId, seq: o.seq, params: JSON.stringify(o.params), metrics: JSON.stringify(o.metrics), objectiveValue: value === null || !Number.isFinite(value) ? null : value })
+        .values(sweepResultRow(sweepId, o.seq, o.params, o.metrics, objective))
         .run();
     }
     app.db
