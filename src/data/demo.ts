@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { writeBars } from './bar-store.js';
+import { writeBars, type WriteBarsInput } from './bar-store.js';
 import { parseBarCsv } from './csv-parse.js';
 import type { AppDatabase } from './db.js';
 import { datasets } from './schema/index.js';
@@ -72,25 +72,30 @@ function vegaDatasetsRoot(): string {
   }
 }
 
+/** The demo content as the writes that store it, in order; each series is built when its write is taken. */
+export function* demoWrites(): Generator<WriteBarsInput> {
+  const spx = parseBarCsv(readFileSync(sp500CsvPath(), 'utf8'), 'SPX', { format: 'yahoo' });
+  yield { dataset: DEMO_DATASET, datasetName: 'Demo: S&P 500 daily', symbol: 'SPX', period: 'DAY', series: spx };
+  for (const s of SYNTHETIC) {
+    const series = generateSyntheticBars({ ...s, bars: SYNTHETIC_BARS, period: 'MINUTE', start: Date.UTC(2020, 0, 1) });
+    yield {
+      dataset: SYNTHETIC_DATASET,
+      datasetName: 'Synthetic: 4 symbols, minute bars',
+      symbol: s.symbol,
+      period: 'MINUTE',
+      series,
+    };
+  }
+  for (const series of portfolioDemoSeries()) {
+    yield { dataset: PORTFOLIO_DATASET, datasetName: PORTFOLIO_DATASET_NAME, symbol: series.symbol, period: 'DAY', series };
+  }
+}
+
 /** Seeds only when no dataset exists yet; check and writes share one write transaction, so concurrent callers seed once. */
 export function seedDemoData(app: AppDatabase): { seeded: boolean } {
   const seed = app.sqlite.transaction((): boolean => {
     if (app.db.select({ id: datasets.id }).from(datasets).limit(1).get()) return false;
-    const spx = parseBarCsv(readFileSync(sp500CsvPath(), 'utf8'), 'SPX', { format: 'yahoo' });
-    writeBars(app, { dataset: DEMO_DATASET, datasetName: 'Demo: S&P 500 daily', symbol: 'SPX', period: 'DAY', series: spx });
-    for (const s of SYNTHETIC) {
-      const series = generateSyntheticBars({ ...s, bars: SYNTHETIC_BARS, period: 'MINUTE', start: Date.UTC(2020, 0, 1) });
-      writeBars(app, {
-        dataset: SYNTHETIC_DATASET,
-        datasetName: 'Synthetic: 4 symbols, minute bars',
-        symbol: s.symbol,
-        period: 'MINUTE',
-        series,
-      });
-    }
-    for (const series of portfolioDemoSeries()) {
-      writeBars(app, { dataset: PORTFOLIO_DATASET, datasetName: PORTFOLIO_DATASET_NAME, symbol: series.symbol, period: 'DAY', series });
-    }
+    for (const write of demoWrites()) writeBars(app, write);
     return true;
   });
   return { seeded: seed.immediate() };
