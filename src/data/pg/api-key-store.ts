@@ -3,7 +3,7 @@
  * records and errors. Two processes creating a key of the same name at once: the loser gets the
  * same ApiKeyError as a name taken earlier, not the database's unique violation.
  */
-import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { ApiKeyError, checkNewApiKey, hashSecret, isSecretShaped, nameTakenError, newSecret, revokeTargetId, toApiKeyRecord, type ApiKeyRecord } from '../api-key-rules.js';
 import type { PgDatabase } from '../postgres-db.js';
 import { apiKeys } from '../schema-pg/index.js';
@@ -32,12 +32,16 @@ export async function listApiKeys(pg: PgDatabase): Promise<ApiKeyRecord[]> {
   return (await pg.db.select().from(apiKeys).orderBy(asc(apiKeys.id))).map(toApiKeyRecord);
 }
 
-/** Revokes the key with this name or numeric id; returns it, or null if there is none. */
+/**
+ * Revokes the key with this name or numeric id; returns it, or null if there is none. As on SQLite,
+ * `'5'` revokes both a key named 5 and the key with id 5, and returns the one named so.
+ */
 export function revokeApiKey(pg: PgDatabase, nameOrId: string): Promise<ApiKeyRecord | null> {
-  const match = or(eq(apiKeys.name, nameOrId), eqId(apiKeys.id, revokeTargetId(nameOrId)));
+  const byName = eq(apiKeys.name, nameOrId);
+  const match = or(byName, eqId(apiKeys.id, revokeTargetId(nameOrId)));
   return pg.db.transaction(async (tx) => {
     await tx.update(apiKeys).set({ revokedAt: Date.now() }).where(and(match, isNull(apiKeys.revokedAt)));
-    const [row] = await tx.select().from(apiKeys).where(match).orderBy(asc(apiKeys.id)).limit(1);
+    const [row] = await tx.select().from(apiKeys).where(match).orderBy(desc(byName)).limit(1);
     return row ? toApiKeyRecord(row) : null;
   });
 }
