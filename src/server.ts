@@ -9,12 +9,10 @@ import { createYoga } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { WebSocketServer } from 'ws';
 import type { ExecutionArgs } from 'graphql';
-import { openDatabase, type AppDatabase } from './data/db.js';
-import { seedDemoData } from './data/demo.js';
-import { getRun, markInterruptedRuns } from './data/run-store.js';
+import { openStorage, storageConfigFromEnv, DEFAULT_DATABASE_PATH } from './data/open-storage.js';
+import type { Storage, StorageConfig } from './data/storage.js';
 import { JobManager } from './jobs/job-manager.js';
 import { SweepManager } from './jobs/sweep-manager.js';
-import { markInterruptedSweeps } from './data/sweep-store.js';
 import { loadStrategies, strategiesDir } from './jobs/strategy-loader.js';
 import type { GraphQLContext } from './schema/builder.js';
 import { useBadVariablesAsUserInput } from './schema/bad-variables-plugin.js';
@@ -44,7 +42,9 @@ import { handleExportRequest, type ExportAuthorizer } from './http/exports.js';
 export interface AppOptions {
   readonly port: number;
   readonly host: string;
+  /** The SQLite file (DATABASE_PATH), unless `databaseUrl` names a Postgres database (DATABASE_URL). */
   readonly databasePath: string;
+  readonly databaseUrl?: string;
   readonly strategiesDir: string;
   /** Pool threads; default WORKERS or the number of cores. */
   readonly workers?: number;
@@ -65,7 +65,7 @@ export interface AppOptions {
 }
 
 export interface App {
-  readonly app: AppDatabase;
+  readonly storage: Storage;
   readonly jobs: JobManager;
   readonly sweeps: SweepManager;
   /** Strategy files that could not be loaded, one line each. */
@@ -82,7 +82,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
-    databasePath: env.DATABASE_PATH ?? './data/backtest.db',
+    ...databaseOptions(storageConfigFromEnv(env)),
     strategiesDir: strategiesDir(),
     seedDemo: true,
     shutdownGraceMs: grace,
@@ -92,6 +92,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
     exposure: exposureFromEnv(env),
     log: (line) => console.log(line),
   };
+}
+
+function databaseOptions(c: StorageConfig): Pick<AppOptions, 'databasePath' | 'databaseUrl'> {
+  return c.kind === 'sqlite' ? { databasePath: c.path } : { databasePath: DEFAULT_DATABASE_PATH, databaseUrl: c.url };
 }
 
 function positiveIntegerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -104,40 +108,40 @@ function positiveIntegerEnv(env: NodeJS.ProcessEnv, name: string, fallback: numb
 
 export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> {
   const o: AppOptions = { ...optionsFromEnv(), ...options };
-  const app = openDatabase(o.databasePath);
-  const auth = new Authenticator(app, o.auth, o.host, new RateLimiter(o.rateLimitPerMinute));
+  const storage = await openStorage(o.databaseUrl ? { kind: 'postgres', url: o.databaseUrl } : { kind: 'sqlite', path: o.databasePath });
+  const auth = new Authenticator(storage, o.auth, o.host, new RateLimiter(o.rateLimitPerMinute));
   try {
-    auth.assertStartable();
+    await auth.assertStartable();
   } catch (e) {
-    app.close();
+    await storage.close();
     throw e;
   }
-  const interrupted = markInterruptedRuns(app) + markInterruptedSweeps(app);
+  storage.warmUp();
+  const interrupted = (await storage.markInterruptedRuns()) + (await storage.markInterruptedSweeps());
   if (interrupted > 0) o.log(`marked ${interrupted} run(s)/sweep(s) left unfinished by a previous process as FAILED (interrupted)`);
-  if (o.seedDemo && seedDemoData(app).seeded) o.log('loaded the demo datasets (demo: SPX daily; synthetic: 4 symbols of minute bars)');
+  if (o.seedDemo && (await storage.seedDemoData()).seeded) o.log('loaded the demo datasets (demo: SPX daily; synthetic: 4 symbols of minute bars)');
   const { registry: strategies, problems } = await loadStrategies(o.strategiesDir);
   for (const p of problems) o.log(`strategy file skipped: ${p}`);
   const jobs = new JobManager({
-    app,
-    databasePath: app.path,
+    storage,
     strategiesDir: o.strategiesDir,
     workers: o.workers,
     progressIntervalMs: o.progressIntervalMs,
   });
-  const sweeps = new SweepManager({ app, jobs, strategiesDir: o.strategiesDir });
-  const principalOf = (initial: Parameters<typeof credentialOf>[0]): Principal => {
+  const sweeps = new SweepManager({ storage, jobs, strategiesDir: o.strategiesDir });
+  const principalOf = async (initial: Parameters<typeof credentialOf>[0]): Promise<Principal> => {
     try {
-      return auth.authenticate(credentialOf(initial));
+      return await auth.authenticate(credentialOf(initial));
     } catch (e) {
       throw e instanceof AuthError ? authErrorToGraphQL(e) : e;
     }
   };
 
   // Downloads follow the GraphQL rules: the same key, and a run another key owns does not exist.
-  const authorizeExport: ExportAuthorizer = (req, runId) => {
+  const authorizeExport: ExportAuthorizer = async (req, runId) => {
     let principal: Principal;
     try {
-      principal = auth.authenticate(credentialOf({ req }));
+      principal = await auth.authenticate(credentialOf({ req }));
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       const f = e.failure;
@@ -145,7 +149,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
         f.kind === 'rate-limited' ? { 'retry-after': String(Math.ceil(f.retryAfterMs / 1000)) } : { 'www-authenticate': 'Bearer' };
       return { status: f.kind === 'rate-limited' ? 429 : 401, message: f.message, headers };
     }
-    const run = getRun(app, runId);
+    const run = await storage.getRun(runId);
     return run && canSee(principal, run.ownerKeyId) ? null : { status: 404, message: `no run with id ${runId}` };
   };
 
@@ -170,7 +174,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     maskedErrors: maskedErrorsFor(o.exposure),
     parserAndValidationCache: boundedParseCache(),
     // Every operation (HTTP, SSE, each WebSocket subscribe) is authenticated here.
-    context: (initial): GraphQLContext => ({ app, jobs, sweeps, strategies, principal: principalOf(initial) }),
+    context: async (initial): Promise<GraphQLContext> => ({ storage, jobs, sweeps, strategies, principal: await principalOf(initial) }),
     logging: false,
     // Subscription events execute compiled (graphql-jit): every event is executed once per
     // subscriber, so the per-event cost bounds how many live fills the main thread can deliver.
@@ -195,7 +199,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     }
     // The web dashboard (web/dist): the page at `/`, its bundles under /assets/.
     if (handleDashboardRequest(req, res)) return;
-    if (handleExportRequest(app, req, res, authorizeExport)) return; // GET /runs/:id/{fills,orders,round-trips,equity}.{csv,json}
+    if (handleExportRequest(storage, req, res, authorizeExport)) return; // GET /runs/:id/{fills,orders,round-trips,equity}.{csv,json}
     eventStreams.guard(req, res);
     void yoga.requestListener(req, res);
   }));
@@ -210,9 +214,9 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
       execute: (args) => (args.rootValue as Envelope).execute(args),
       subscribe: (args) => (args.rootValue as Envelope).subscribe(args),
       // A WebSocket with a bad key is closed at once (4403); each subscribe is checked again.
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         try {
-          auth.authenticate(credentialOf({ connectionParams: ctx.connectionParams, req: ctx.extra.request }));
+          await auth.authenticate(credentialOf({ connectionParams: ctx.connectionParams, req: ctx.extra.request }));
           return true;
         } catch {
           return false;
@@ -238,7 +242,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
 
   let stopping: Promise<void> | undefined;
   return {
-    app,
+    storage,
     jobs,
     sweeps,
     strategyProblems: problems,
@@ -260,7 +264,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
         await ws.dispose();
         server.closeAllConnections();
         await closed;
-        app.close();
+        await storage.close();
       })()),
   };
 }
@@ -290,5 +294,5 @@ export async function serve(): Promise<void> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   // Only now: whoever waits for this line may signal at once.
   console.log(`backtest-gql listening on ${url} (GraphiQL in a browser; WebSocket subscriptions on the same URL)`);
-  console.log(`database ${built.app.path}, ${built.jobs.threads} worker thread(s)`);
+  console.log(`${built.storage.description}, ${built.jobs.threads} worker thread(s)`);
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReference, loadSp500 } from './support/sp500.js';
 import { startServer, waitFor, type TestServer } from './support/test-server.js';
-import { loadBarColumns } from '../src/analytics/bar-columns.js';
+import { loadBarColumns } from '../src/data/bar-columns.js';
 import { loadBars } from '../src/data/bar-store.js';
 
 const ref = loadReference();
@@ -178,7 +178,7 @@ describe('analytics of the reference run with SPX as the benchmark, over HTTP', 
   });
 
   it("loadBarColumns reads the time, high, low and close of loadBars' range, and nothing else", () => {
-    const app = server.app.app;
+    const app = server.db;
     const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
     const ranges: { dataset: string; symbol: string; period: 'DAY' | 'MINUTE'; from?: number; to?: number }[] = [
       { dataset: 'demo', symbol: 'SPX', period: 'DAY' },

@@ -24,7 +24,7 @@ describe('runs after bars are replaced (bar cache)', () => {
   });
 
   const bars = (seed: number) => generateSyntheticBars({ symbol: 'Q', bars: 20_000, period: 'MINUTE', seed });
-  const put = (series: BarSeries, replace: boolean) => writeBars(server.app.app, { dataset: 'cached', symbol: 'Q', period: 'MINUTE', series, replace });
+  const put = (series: BarSeries, replace: boolean) => writeBars(server.db, { dataset: 'cached', symbol: 'Q', period: 'MINUTE', series, replace });
 
   async function finalEquity(window: { start?: string } = {}): Promise<{ finalEquity: number; trades: number }> {
     const input = { strategy: 'sma-crossover', params: PARAMS, dataset: 'cached', symbols: ['Q'], period: 'MINUTE', ...window };

@@ -278,7 +278,7 @@ describe('production mode', () => {
 
   it('an internal error is masked; BAD_USER_INPUT and NOT_FOUND stay visible', async () => {
     // A real internal failure: the runs table is briefly missing under the running server.
-    const sqlite = server.app.app.sqlite;
+    const sqlite = server.db.sqlite;
     sqlite.exec('ALTER TABLE runs RENAME TO runs_hidden');
     let r: { errors?: readonly WireError[] | undefined; data?: unknown };
     try {

@@ -51,8 +51,8 @@ describe('dataset administration over GraphQL', () => {
   });
 
   it('only an admin key may change datasets once keys exist', async () => {
-    const runKey = createApiKey(server.app.app, 'quant', 'run').secret;
-    const admin = createApiKey(server.app.app, 'ops', 'admin').secret;
+    const runKey = createApiKey(server.db, 'quant', 'run').secret;
+    const admin = createApiKey(server.db, 'ops', 'admin').secret;
     const rename = `mutation { renameDataset(id: "demo", name: "SPX") { name } }`;
     expect(codeOf(await postGql(server.url, rename, undefined, { authorization: `Bearer ${runKey}` }))).toBe('FORBIDDEN');
     expect((await postGql(server.url, rename, undefined, { authorization: `Bearer ${admin}` })).data).toEqual({ renameDataset: { name: 'SPX' } });

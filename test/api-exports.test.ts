@@ -93,7 +93,7 @@ describe('run exports over HTTP', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="run-${id}-fills.csv"`);
     const rows = parseCsv(await res.text());
     expect(rows[0]).toEqual(['id', 'orderId', 'time', 'symbol', 'side', 'quantity', 'price', 'commission']);
-    const stored = getFills(server.app.app, Number(id)).items;
+    const stored = getFills(server.db, Number(id)).items;
     expect(stored).toHaveLength(ref.fills.length);
     expect(rows.slice(1).map((r) => ({
       id: r[0], orderId: r[1], time: Date.parse(r[2]), symbol: r[3], side: r[4], quantity: Number(r[5]), price: Number(r[6]), commission: Number(r[7]),
@@ -110,7 +110,7 @@ describe('run exports over HTTP', () => {
   });
 
   it('round-trips and orders, CSV and JSON, hold every stored row', async () => {
-    const trips = getRoundTrips(server.app.app, Number(id)).items;
+    const trips = getRoundTrips(server.db, Number(id)).items;
     const csv = parseCsv(await (await get(`/runs/${id}/round-trips.csv`)).text());
     expect(csv[0]).toEqual(['symbol', 'side', 'quantity', 'entryTime', 'exitTime', 'entryPrice', 'exitPrice', 'pnl', 'return', 'returnPct', 'bars']);
     expect(csv.slice(1).map((r) => [r[0], r[1], Number(r[2]), Date.parse(r[3]), Date.parse(r[4]), Number(r[5]), Number(r[6]), Number(r[7]), Number(r[9]), Number(r[10])]))
@@ -118,7 +118,7 @@ describe('run exports over HTTP', () => {
     csv.slice(1).forEach((r, i) => expect(Number(r[8])).toBe(trips[i].pnl / (trips[i].quantity * trips[i].entryPrice)));
     const json = (await (await get(`/runs/${id}/round-trips.json`)).json()) as { pnl: number }[];
     expect(json.map((t) => t.pnl)).toEqual(trips.map((t) => t.pnl));
-    const orders = getOrders(server.app.app, Number(id)).items;
+    const orders = getOrders(server.db, Number(id)).items;
     const orderCsv = parseCsv(await (await get(`/runs/${id}/orders.csv`)).text());
     expect(orderCsv).toHaveLength(orders.length + 1);
     expect(orderCsv.slice(1).map((r) => [r[0], r[4], r[9], r[12]])).toEqual(orders.map((o) => [`${id}:${o.id}`, o.type, o.status, o.reason ?? '']));
@@ -127,7 +127,7 @@ describe('run exports over HTTP', () => {
   });
 
   it('equity.csv: every stored point, with the benchmark column of a run that has one', async () => {
-    const curve = getEquityCurve(server.app.app, Number(id))!;
+    const curve = getEquityCurve(server.db, Number(id))!;
     const rows = parseCsv(await (await get(`/runs/${id}/equity.csv`)).text());
     expect(rows[0]).toEqual(['time', 'equity', 'cash', 'drawdown', 'benchmark']);
     expect(rows).toHaveLength(curve.length + 1);
@@ -152,7 +152,7 @@ describe('run exports over HTTP', () => {
       expect(res.status, path).toBe(status);
       expect(((await res.json()) as { error: string }).error).toContain(message);
     }
-    const queued = createRun(server.app.app, { strategy: 'sma-crossover', params: {}, symbols: ['SPX'], dataset: 'demo', period: 'DAY', initialCash: 1, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0 });
+    const queued = createRun(server.db, { strategy: 'sma-crossover', params: {}, symbols: ['SPX'], dataset: 'demo', period: 'DAY', initialCash: 1, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0 });
     const res = await get(`/runs/${queued.id}/equity.csv`);
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: string }).error).toBe(`run ${queued.id} is QUEUED; its results can be exported once it has ended`);
@@ -206,7 +206,7 @@ describe('run exports over HTTP', () => {
 
   it('streams a 1,000,000-point equity curve with the server heap bounded', async () => {
     // A stored run with a synthetic million-point curve (no simulation needed to test the export).
-    const app = server.app.app;
+    const app = server.db;
     const n = 1_000_000;
     const time = new Float64Array(n);
     const equity = new Float64Array(n);

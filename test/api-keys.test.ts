@@ -31,10 +31,10 @@ describe('API keys and ownership', () => {
     server = await startServer();
     // Open before any key exists (loopback): a run without credentials, owned by nobody.
     expect((await server.gql(START)).errors).toBeUndefined();
-    keys.admin = createApiKey(server.app.app, 'admin', 'admin').secret;
-    keys.alice = createApiKey(server.app.app, 'alice', 'run').secret;
-    keys.bob = createApiKey(server.app.app, 'bob', 'run').secret;
-    keys.reader = createApiKey(server.app.app, 'reader', 'read').secret;
+    keys.admin = createApiKey(server.db, 'admin', 'admin').secret;
+    keys.alice = createApiKey(server.db, 'alice', 'run').secret;
+    keys.bob = createApiKey(server.db, 'bob', 'run').secret;
+    keys.reader = createApiKey(server.db, 'reader', 'read').secret;
     aliceRun = (await as('alice', START)).data!.runBacktest.id;
     aliceSweep = (await as('alice', SWEEP)).data!.runSweep.id;
   });
@@ -134,9 +134,9 @@ describe('API keys and ownership', () => {
   });
 
   it('a revoked key is refused at once', async () => {
-    const temp = createApiKey(server.app.app, 'temp', 'run').secret;
+    const temp = createApiKey(server.db, 'temp', 'run').secret;
     expect((await postGql(server.url, '{ strategies { id } }', undefined, bearer(temp))).errors).toBeUndefined();
-    expect(revokeApiKey(server.app.app, 'temp')?.revokedAt).toEqual(expect.any(Number));
+    expect(revokeApiKey(server.db, 'temp')?.revokedAt).toEqual(expect.any(Number));
     expect(codes((await postGql(server.url, '{ strategies { id } }', undefined, bearer(temp))).errors)).toEqual(['UNAUTHENTICATED']);
   });
 });
@@ -151,8 +151,8 @@ describe('rate limits per key', () => {
   });
 
   it('the sixth request within a minute is 429 RATE_LIMITED with a retry hint; another key is unaffected', async () => {
-    const a = createApiKey(server.app.app, 'a', 'read').secret;
-    const b = createApiKey(server.app.app, 'b', 'read').secret;
+    const a = createApiKey(server.db, 'a', 'read').secret;
+    const b = createApiKey(server.db, 'b', 'read').secret;
     for (let i = 0; i < 5; i++) expect((await postGql(server.url, '{ strategies { id } }', undefined, bearer(a))).errors).toBeUndefined();
     const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(a) }, body: JSON.stringify({ query: '{ strategies { id } }' }) });
     expect(res.status).toBe(429);
@@ -175,7 +175,7 @@ describe('open mode only on loopback', () => {
       const { port } = await open.start();
       const res = await postGql(`http://127.0.0.1:${port}/graphql`, '{ strategies { id } }');
       expect(res.errors).toBeUndefined();
-      createApiKey(open.app, 'ops', 'admin');
+      await open.storage.createApiKey('ops', 'admin');
       await open.stop();
 
       const keyed = await buildApp({ ...common, auth: 'auto' });
@@ -212,8 +212,8 @@ describe('subscriptions per key', () => {
   });
 
   it('a key holds at most MAX_SUBSCRIPTIONS_PER_KEY open subscriptions across connections; another key is unaffected', async () => {
-    const quant = createApiKey(server.app.app, 'quant', 'run').secret;
-    const other = createApiKey(server.app.app, 'other', 'run').secret;
+    const quant = createApiKey(server.db, 'quant', 'run').secret;
+    const other = createApiKey(server.db, 'other', 'run').secret;
     const long = (await postGql(server.url, `mutation { runBacktest(input: {
       strategy: "sma-crossover", params: { fastPeriod: 2, slowPeriod: 3, quantity: 1 }, dataset: "synthetic", symbols: ["AAA", "BBB", "CCC", "DDD"], period: MINUTE
     }) { id } }`, undefined, bearer(quant))).data!.runBacktest.id as string;

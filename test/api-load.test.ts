@@ -153,7 +153,7 @@ describe('under load: 20 heavy runs, then a flood of 200 mutations', () => {
 
   /** Where run `id`'s stored fills first differ from `reference` (fill ids are per run), or -1; through the data layer. */
   function firstStoredDifference(id: string, reference: readonly Fill[]): number {
-    const { items, totalCount } = getFills(server.app.app, Number(id));
+    const { items, totalCount } = getFills(server.db, Number(id));
     if (totalCount !== reference.length || items.length !== totalCount) return Math.min(totalCount, reference.length);
     for (let i = 0; i < items.length; i++) {
       const a = items[i]!;
@@ -232,7 +232,7 @@ describe('under load: 20 heavy runs, then a flood of 200 mutations', () => {
     }
     const paged = performance.now();
     // The first run's stored fills hashed as streamed (above): every other run stored the very same.
-    const reference = getFills(server.app.app, Number(ids[0])).items;
+    const reference = getFills(server.db, Number(ids[0])).items;
     for (const id of ids.slice(1)) expect(firstStoredDifference(id, reference), `run ${id}: first stored fill unlike run ${ids[0]}'s`).toBe(-1);
 
     const p99 = percentile(probe.samples, 99);

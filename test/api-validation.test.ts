@@ -239,7 +239,7 @@ describe('input validation through the API', () => {
     const day = (i: number) => t0 + i * 86_400_000;
     const price = (i: number) => (i >= 15 ? 1.5e308 : 100);
     const rows = Array.from({ length: 30 }, (_, i) => ({ time: day(i), open: price(i), high: price(i), low: price(i), close: price(i) }));
-    for (const symbol of ['BIG1', 'BIG2']) writeBars(server.app.app, { dataset: 'huge', symbol, period: 'DAY', series: barSeriesFromRows(symbol, rows) });
+    for (const symbol of ['BIG1', 'BIG2']) writeBars(server.db, { dataset: 'huge', symbol, period: 'DAY', series: barSeriesFromRows(symbol, rows) });
     const before = await everyRunReadable();
     // The fixture buys 1 unit of each on bar 10 (filled at bar 11's open, 100: within buying power).
     // By hand: at bar 15 each position is worth 1.5e308, together 3e308 = Infinity.
@@ -261,7 +261,7 @@ describe('input validation through the API', () => {
 
   it('results with a non-finite number stored by an old version read as none, with the reason as the run\'s error; the list answers', async () => {
     // As an old version stored them: written by the storage functions, without the finite check.
-    const app = server.app.app;
+    const app = server.db;
     const t0 = Date.UTC(2019, 0, 2);
     const n = 3;
     const time = Float64Array.from({ length: n }, (_, i) => t0 + i * 86_400_000);
@@ -473,8 +473,8 @@ describe('input validation through the API', () => {
     it('a second dataset with SPX DAY makes SPX ambiguous (both listed); a symbol only there picks it', async () => {
       const t0 = Date.UTC(2019, 0, 2);
       const rows = Array.from({ length: 60 }, (_, i) => ({ time: t0 + i * 86_400_000, open: 100 + i, high: 101 + i, low: 99 + i, close: 100 + i }));
-      writeBars(server.app.app, { dataset: 'copy', symbol: 'SPX', period: 'DAY', series: barSeriesFromRows('SPX', rows) });
-      writeBars(server.app.app, { dataset: 'copy', symbol: 'ONLY', period: 'DAY', series: barSeriesFromRows('ONLY', rows) });
+      writeBars(server.db, { dataset: 'copy', symbol: 'SPX', period: 'DAY', series: barSeriesFromRows('SPX', rows) });
+      writeBars(server.db, { dataset: 'copy', symbol: 'ONLY', period: 'DAY', series: barSeriesFromRows('ONLY', rows) });
 
       expect(await refused(['SPX'])).toBe('input.dataset: 2 datasets hold DAY bars of SPX: copy, demo; name one');
       expect((await server.gqlOk(RUN, { input: { ...noDataset, symbols: ['ONLY'] } })).runBacktest.dataset).toBe('copy');

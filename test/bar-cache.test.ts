@@ -9,6 +9,7 @@ import { BarCache } from '../src/data/bar-cache.js';
 import { deleteDataset } from '../src/data/dataset-admin.js';
 import { loadBars, writeBars } from '../src/data/bar-store.js';
 import { openReadOnlyDatabase, type AppDatabase } from '../src/data/db.js';
+import { SqliteBarReader } from '../src/data/sqlite-bar-reader.js';
 import { generateSyntheticBars } from '../src/data/synthetic.js';
 import { barCacheBytesFromEnv } from '../src/jobs/bar-cache-size.js';
 import type { BarSeries } from '../src/engine/bars.js';
@@ -25,7 +26,9 @@ function expectSameBars(got: BarSeries, want: BarSeries): void {
 
 describe('BarCache', () => {
   let t: TempDb;
-  let reader: AppDatabase;
+  /** Read-only, as the pool threads read: the plain loader's connection and the cache's reader. */
+  let plain: AppDatabase;
+  let reader: SqliteBarReader;
   const key = (symbol: string) => ({ dataset: 'syn', symbol, period: 'MINUTE' as const });
   const write = (symbol: string, seed: number, replace = false) =>
     writeBars(t.app, { ...key(symbol), series: generateSyntheticBars({ symbol, bars: BARS, period: 'MINUTE', seed }), replace });
@@ -33,16 +36,18 @@ describe('BarCache', () => {
   beforeEach(() => {
     t = tempDb();
     for (const [k, s] of ['A', 'B', 'C'].entries()) write(s, k + 1);
-    reader = openReadOnlyDatabase(t.app.path);
+    plain = openReadOnlyDatabase(t.app.path);
+    reader = new SqliteBarReader(t.app.path);
   });
-  afterEach(() => {
-    reader.close();
+  afterEach(async () => {
+    plain.close();
+    await reader.close();
     t.dispose();
   });
 
-  it('gives the same bars as loadBars for the whole series and for windows, from one copy in memory', () => {
+  it('gives the same bars as loadBars for the whole series and for windows, from one copy in memory', async () => {
     const cache = new BarCache(4 * BYTES);
-    const whole = loadBars(reader, key('A'));
+    const whole = loadBars(plain, key('A'));
     const t0 = whole.time[0]!;
     const step = 60_000;
     const windows = [
@@ -53,46 +58,46 @@ describe('BarCache', () => {
       { from: t0 - 1e9, to: t0 + 1e13 }, // wider than the data
       { from: t0 + 3 * step, to: t0 + 3 * step }, // empty
     ];
-    for (const w of windows) expectSameBars(cache.load(reader, { ...key('A'), ...w }), loadBars(reader, { ...key('A'), ...w }));
+    for (const w of windows) expectSameBars(await cache.load(reader, { ...key('A'), ...w }), loadBars(plain, { ...key('A'), ...w }));
     expect(cache.size).toBe(BYTES);
     // Views of one buffer: the bars were read once.
-    const a = cache.load(reader, key('A'));
-    const b = cache.load(reader, { ...key('A'), from: t0 + 100 * step });
+    const a = await cache.load(reader, key('A'));
+    const b = await cache.load(reader, { ...key('A'), from: t0 + 100 * step });
     expect(b.close.buffer).toBe(a.close.buffer);
     expect(b.close[0]).toBe(a.close[100]);
   });
 
-  it('replaced bars are read again (never served stale); deleted ones fail like loadBars', () => {
+  it('replaced bars are read again (never served stale); deleted ones fail like loadBars', async () => {
     const cache = new BarCache(4 * BYTES);
-    const before = cache.load(reader, key('B'));
+    const before = await cache.load(reader, key('B'));
     write('B', 99, true); // through the writer's connection, as an import with --replace
-    const after = cache.load(reader, key('B'));
+    const after = await cache.load(reader, key('B'));
     expect(after.close.buffer).not.toBe(before.close.buffer);
-    expectSameBars(after, loadBars(reader, key('B')));
+    expectSameBars(after, loadBars(plain, key('B')));
     expect(after.close[5]).not.toBe(before.close[5]);
     expect(cache.size).toBe(BYTES);
 
     deleteDataset(t.app, 'syn');
-    expect(() => cache.load(reader, key('B'))).toThrow('no MINUTE bars for syn/B');
-    expect(() => loadBars(reader, key('B'))).toThrow('no MINUTE bars for syn/B');
+    await expect(cache.load(reader, key('B'))).rejects.toThrow('no MINUTE bars for syn/B');
+    expect(() => loadBars(plain, key('B'))).toThrow('no MINUTE bars for syn/B');
   });
 
-  it('evicts the least recently used instrument; one larger than half the cache is not kept', () => {
+  it('evicts the least recently used instrument; one larger than half the cache is not kept', async () => {
     const cache = new BarCache(2 * BYTES);
-    const a1 = cache.load(reader, key('A'));
-    const b1 = cache.load(reader, key('B'));
-    expect(cache.load(reader, key('A')).close.buffer).toBe(a1.close.buffer); // A is now the most recent
-    cache.load(reader, key('C')); // evicts B
+    const a1 = await cache.load(reader, key('A'));
+    const b1 = await cache.load(reader, key('B'));
+    expect((await cache.load(reader, key('A'))).close.buffer).toBe(a1.close.buffer); // A is now the most recent
+    await cache.load(reader, key('C')); // evicts B
     expect(cache.size).toBe(2 * BYTES);
-    expect(cache.load(reader, key('A')).close.buffer).toBe(a1.close.buffer);
-    const b2 = cache.load(reader, key('B'));
+    expect((await cache.load(reader, key('A'))).close.buffer).toBe(a1.close.buffer);
+    const b2 = await cache.load(reader, key('B'));
     expect(b2.close.buffer).not.toBe(b1.close.buffer);
     expectSameBars(b2, b1);
 
     const small = new BarCache(BYTES); // half of it is less than one instrument
-    const x = small.load(reader, key('A'));
+    const x = await small.load(reader, key('A'));
     expect(small.size).toBe(0);
-    expect(small.load(reader, key('A')).close.buffer).not.toBe(x.close.buffer);
+    expect((await small.load(reader, key('A'))).close.buffer).not.toBe(x.close.buffer);
     expectSameBars(x, a1);
     expect(() => new BarCache(-1)).toThrow(/maxBytes must be a finite number >= 0/);
   });

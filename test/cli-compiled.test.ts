@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunAnalytics } from '../src/analytics/load-run-analytics.js';
 import { tearsheetTable } from '../src/cli/tearsheet.js';
 import { openDatabase } from '../src/data/db.js';
+import { SqliteStorage } from '../src/data/sqlite-storage.js';
 import { getRun } from '../src/data/run-store.js';
 import { ensureBuilt } from './support/built-cli.js';
 import { postGqlOk, REPO_ROOT, seededDatabaseCopy, spawnServer, tempDir, waitFor, type ChildServer } from './support/test-server.js';
@@ -103,7 +104,7 @@ describe('the compiled CLI with a TypeScript strategy file', () => {
 });
 
 describe('the compiled CLI on a large run', () => {
-  it('prints the tearsheet of the stored run (from the results in memory), nothing on stderr', { timeout: SLOW }, () => {
+  it('prints the tearsheet of the stored run (from the results in memory), nothing on stderr', { timeout: SLOW }, async () => {
     // 250,000 minute bars.
     const r = bin('run', '--strategy', 'sma-crossover', '--dataset', 'synthetic', '--symbols', 'AAA', '--period', 'minute');
     expect(r.stderr).toBe('');
@@ -111,7 +112,7 @@ describe('the compiled CLI on a large run', () => {
     const id = Number(/^run\s+(\d+) \(COMPLETED\)$/m.exec(r.stdout)?.[1]);
     const app = openDatabase(env.DATABASE_PATH);
     try {
-      expect(r.stdout).toContain(`\n${tearsheetTable(readRunAnalytics(app, getRun(app, id)!)!)}\n`);
+      expect(r.stdout).toContain(`\n${tearsheetTable((await readRunAnalytics(new SqliteStorage(app), getRun(app, id)!))!)}\n`);
     } finally {
       app.close();
     }

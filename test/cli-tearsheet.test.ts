@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRunAnalytics } from '../src/analytics/load-run-analytics.js';
 import { analyticsJson, tearsheetTable } from '../src/cli/tearsheet.js';
 import { openDatabase } from '../src/data/db.js';
+import { SqliteStorage } from '../src/data/sqlite-storage.js';
 import { getRun } from '../src/data/run-store.js';
 import { REPO_ROOT } from './support/test-server.js';
 
@@ -49,7 +50,7 @@ describe('backtest run: tearsheet', () => {
     expect(out.stdout).toMatch(/drawdown 1\s+9\.43% 2020-02-19 -> 2020-03-23, not recovered/);
   });
 
-  it('computed from the run in memory, equals the analytics of the stored run read back', () => {
+  it('computed from the run in memory, equals the analytics of the stored run read back', async () => {
     // The command takes the curve, fills and round trips it has just stored from memory; the
     // service reads them from the database. Both must give the same numbers, bit for bit.
     const json = JSON.parse(cli(...REFERENCE_RUN, '--benchmark', 'demo/SPX', '--json').stdout);
@@ -58,15 +59,15 @@ describe('backtest run: tearsheet', () => {
     const tableRunId = Number(/^run\s+(\d+) \(COMPLETED\)$/m.exec(table.stdout)?.[1]);
     const app = openDatabase(env.DATABASE_PATH);
     try {
-      const stored = (id: number) => readRunAnalytics(app, getRun(app, id)!)!;
-      expect(json.analytics).toEqual(JSON.parse(JSON.stringify(analyticsJson(stored(json.run.id)))));
-      expect(table.stdout).toContain(`\n${tearsheetTable(stored(tableRunId))}\n`);
+      const stored = async (id: number) => (await readRunAnalytics(new SqliteStorage(app), getRun(app, id)!))!;
+      expect(json.analytics).toEqual(JSON.parse(JSON.stringify(analyticsJson(await stored(json.run.id)))));
+      expect(table.stdout).toContain(`\n${tearsheetTable(await stored(tableRunId))}\n`);
     } finally {
       app.close();
     }
   });
 
-  it('a large run (250,000 minute bars) prints what the stored run reads back', { timeout: 300_000 }, () => {
+  it('a large run (250,000 minute bars) prints what the stored run reads back', { timeout: 300_000 }, async () => {
     const LARGE_RUN = ['run', '--strategy', 'sma-crossover', '--dataset', 'synthetic', '--symbols', 'AAA', '--period', 'MINUTE'];
     const json = cli(...LARGE_RUN, '--json');
     const table = cli(...LARGE_RUN);
@@ -79,9 +80,9 @@ describe('backtest run: tearsheet', () => {
     const tableRunId = Number(/^run\s+(\d+) \(COMPLETED\)$/m.exec(table.stdout)?.[1]);
     const app = openDatabase(env.DATABASE_PATH);
     try {
-      const stored = (id: number) => readRunAnalytics(app, getRun(app, id)!)!;
-      expect(doc.analytics).toEqual(JSON.parse(JSON.stringify(analyticsJson(stored(doc.run.id)))));
-      expect(table.stdout).toContain(`\n${tearsheetTable(stored(tableRunId))}\n`);
+      const stored = async (id: number) => (await readRunAnalytics(new SqliteStorage(app), getRun(app, id)!))!;
+      expect(doc.analytics).toEqual(JSON.parse(JSON.stringify(analyticsJson(await stored(doc.run.id)))));
+      expect(table.stdout).toContain(`\n${tearsheetTable(await stored(tableRunId))}\n`);
     } finally {
       app.close();
     }

@@ -242,7 +242,7 @@ describe.runIf(HAVE_BROWSER)('dashboard in Chromium', () => {
 
   it('says plainly when an API key is missing (401) or may not start runs (403)', async () => {
     // From the first key on, every request needs one.
-    const reader = createApiKey(server.app.app, 'dashboard-reader', 'read');
+    const reader = createApiKey(server.db, 'dashboard-reader', 'read');
     await page.goto(`${base}/#/new`);
     const banner = page.locator('[data-testid="problem"]').first();
     await banner.waitFor();

@@ -9,7 +9,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type AppDatabase } from '../src/data/db.js';
+import type { AppDatabase } from '../src/data/db.js';
+import { listDatasets } from '../src/data/bar-store.js';
+import { SqliteStorage } from '../src/data/sqlite-storage.js';
 import { DEFAULT_LIMITS } from '../src/jobs/admission.js';
 import { JobManager } from '../src/jobs/job-manager.js';
 import { getFills, getRun } from '../src/data/run-store.js';
@@ -23,6 +25,7 @@ const THROWS_SPX: RunInput = { strategy: 'throws', params: { failAt: 3000 }, sym
 describe('job manager: a locked database on the way out', () => {
   const dir = tempDir('backtest-jobs-');
   const databasePath = join(dir.dir, 'jobs.db');
+  let storage: SqliteStorage;
   let app: AppDatabase;
   let strategies: LoadedStrategies;
   let jobs: JobManager;
@@ -34,23 +37,24 @@ describe('job manager: a locked database on the way out', () => {
     process.on('unhandledRejection', onUnhandled);
     process.on('uncaughtException', onUnhandled);
     seededDatabaseCopy(dir.dir, databasePath);
-    app = openDatabase(databasePath);
+    storage = new SqliteStorage(databasePath, { storeRetryMs: 300 });
+    app = storage.app;
     strategies = await loadStrategies(FIXTURE_STRATEGIES);
-    jobs = new JobManager({ app, databasePath, strategiesDir: FIXTURE_STRATEGIES, workers: 2, storeRetryMs: 300, log: (line) => logs.push(line) });
+    jobs = new JobManager({ storage, strategiesDir: FIXTURE_STRATEGIES, workers: 2, log: (line) => logs.push(line) });
   });
   afterAll(async () => {
     await jobs?.shutdown(1_000);
-    app?.close();
+    await storage?.close();
     dir.remove();
     process.off('unhandledRejection', onUnhandled);
     process.off('uncaughtException', onUnhandled);
   });
 
-  const enqueue = (input: RunInput) => jobs.enqueue(validateRunInput({ app, strategies: strategies.registry }, input));
+  const enqueue = (input: RunInput) => jobs.enqueue(validateRunInput({ datasets: listDatasets(app), strategies: strategies.registry }, input));
 
   /** Starts a run, then takes the write lock from another connection as soon as it is RUNNING. */
   async function runUnderLock(input: RunInput): Promise<{ id: number; locker: Database.Database }> {
-    const { id } = enqueue(input);
+    const { id } = await enqueue(input);
     await waitFor(() => jobs.activeRun(id)?.state.status === 'RUNNING', { what: `run ${id} RUNNING`, intervalMs: 1 });
     const locker = new Database(databasePath);
     locker.exec('BEGIN IMMEDIATE');
@@ -93,7 +97,7 @@ describe('job manager: a locked database on the way out', () => {
   });
 
   it('afterwards the pool and the storage thread serve as before; nothing escaped into the event loop', async () => {
-    const { id } = enqueue(SMA_SPX);
+    const { id } = await enqueue(SMA_SPX);
     await jobs.activeRun(id)?.finished;
     expect(getRun(app, id)).toMatchObject({ status: 'COMPLETED', error: null, progress: 1 });
     expect(unhandled).toEqual([]);
@@ -103,30 +107,32 @@ describe('job manager: a locked database on the way out', () => {
 describe('job manager: the ceilings on bars and fills', () => {
   const dir = tempDir('backtest-jobs-');
   const databasePath = join(dir.dir, 'ceilings.db');
+  let storage: SqliteStorage;
   let app: AppDatabase;
   let strategies: LoadedStrategies;
   let jobs: JobManager;
 
   beforeAll(async () => {
     seededDatabaseCopy(dir.dir, databasePath);
-    app = openDatabase(databasePath);
+    storage = new SqliteStorage(databasePath);
+    app = storage.app;
     strategies = await loadStrategies(FIXTURE_STRATEGIES);
     // SPX has 5,105 daily bars; sma-crossover 50/200 makes 18 fills on them.
-    jobs = new JobManager({ app, databasePath, strategiesDir: FIXTURE_STRATEGIES, workers: 2, limits: { ...DEFAULT_LIMITS, maxFillsPerRun: 10, maxBarsPerRun: 5_000 } });
+    jobs = new JobManager({ storage, strategiesDir: FIXTURE_STRATEGIES, workers: 2, limits: { ...DEFAULT_LIMITS, maxFillsPerRun: 10, maxBarsPerRun: 5_000 } });
   });
   afterAll(async () => {
     await jobs?.shutdown(1_000);
-    app?.close();
+    await storage?.close();
     dir.remove();
   });
 
-  const validate = (input: RunInput) => validateRunInput({ app, strategies: strategies.registry }, input);
+  const validate = (input: RunInput) => validateRunInput({ datasets: listDatasets(app), strategies: strategies.registry }, input);
 
-  it('a run over more bars than MAX_BARS_PER_RUN is refused before anything is stored', () => {
+  it('a run over more bars than MAX_BARS_PER_RUN is refused before anything is stored', async () => {
     const before = app.sqlite.prepare('select count(*) n from runs').get();
     let error: unknown;
     try {
-      jobs.enqueue(validate(SMA_SPX));
+      await jobs.enqueue(validate(SMA_SPX));
     } catch (e) {
       error = e;
     }
@@ -137,7 +143,7 @@ describe('job manager: the ceilings on bars and fills', () => {
   });
 
   it('a run past MAX_FILLS_PER_RUN stops and ends FAILED saying so, keeping no fills', async () => {
-    const { id } = jobs.enqueue(validate({ ...SMA_SPX, start: '2005-01-01' }));
+    const { id } = await jobs.enqueue(validate({ ...SMA_SPX, start: '2005-01-01' }));
     await jobs.activeRun(id)?.finished;
     const run = getRun(app, id)!;
     expect(run).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/^more than 10 fills \(MAX_FILLS_PER_RUN\): stopped after 1[1-9] fills at \d{4}-\d\d-\d\dT.*; no fills or orders are kept$/) });

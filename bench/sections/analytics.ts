@@ -6,7 +6,6 @@
  */
 import type { BenchSection } from '../figure.js';
 import { readRunAnalytics } from '../../src/analytics/load-run-analytics.js';
-import { getRun } from '../../src/data/run-store.js';
 import { E2E_BARS, START_RUN, startService, type ServiceFixture } from '../service-fixture.js';
 
 const INPUT = {
@@ -31,7 +30,7 @@ async function runOnce(s: ServiceFixture): Promise<{ id: number; ms: number }> {
   const id = Number(runBacktest.id);
   await s.built.jobs.activeRun(id)?.finished;
   const ms = performance.now() - t0;
-  const run = getRun(s.built.app, id);
+  const run = await s.built.storage.getRun(id);
   if (run?.status !== 'COMPLETED') throw new Error(`run ${id} ended ${run?.status}: ${run?.error}`);
   return { id, ms };
 }
@@ -46,7 +45,7 @@ export const run: BenchSection = async () => {
       e2e = Math.min(e2e, r.ms);
       id = r.id;
     }
-    const record = getRun(s.built.app, id)!;
+    const record = (await s.built.storage.getRun(id))!;
 
     // Cold, through the service: the first GraphQL query for the run's analytics.
     const t0 = performance.now();
@@ -58,7 +57,7 @@ export const run: BenchSection = async () => {
     let computeMs = Infinity;
     for (let round = 0; round < 3; round++) {
       const t1 = performance.now();
-      const a = readRunAnalytics(s.built.app, record)!;
+      const a = (await readRunAnalytics(s.built.storage, record))!;
       void a.monthlyReturns;
       void a.yearlyReturns;
       a.drawdowns(5);

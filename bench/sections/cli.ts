@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeBars } from '../../src/data/bar-store.js';
+import { listDatasets, writeBars } from '../../src/data/bar-store.js';
 import { createRun } from '../../src/data/run-store.js';
 import { generateSyntheticBars } from '../../src/data/synthetic.js';
 import { builtinStrategies } from '../../src/engine/strategies/index.js';
@@ -82,7 +82,7 @@ export const run: BenchSection = () =>
     let inProcessMs = Infinity;
     const strategies = builtinStrategies();
     for (let k = 0; k < 3; k++) {
-      const validated = validateRunInput({ app, strategies }, { strategy: 'sma-crossover', dataset: 'bench', symbols: ['X'], period: 'MINUTE' });
+      const validated = validateRunInput({ datasets: listDatasets(app), strategies }, { strategy: 'sma-crossover', dataset: 'bench', symbols: ['X'], period: 'MINUTE' });
       const record = createRun(app, validated.run);
       const t0 = performance.now();
       const { record: done } = executeRun(app, { runId: record.id, ...validated });

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeBars } from '../../src/data/bar-store.js';
+import { listDatasets, writeBars } from '../../src/data/bar-store.js';
+import { SqliteStorage } from '../../src/data/sqlite-storage.js';
 import { openDatabase, type AppDatabase } from '../../src/data/db.js';
 import { generateSyntheticBars } from '../../src/data/synthetic.js';
 import { builtinStrategies } from '../../src/engine/strategies/index.js';
@@ -21,15 +22,17 @@ const BARS = 250_000;
 const GRID = { fastPeriod: { min: 5, max: 40, step: 5 }, slowPeriod: { min: 50, max: 225, step: 25 } };
 
 async function timeSweep(app: AppDatabase, dir: string, workers: number): Promise<number> {
-  const jobs = new JobManager({ app, databasePath: app.path, strategiesDir: join(dir, 'none'), workers });
-  const sweeps = new SweepManager({ app, jobs, strategiesDir: join(dir, 'none') });
+  // Not closed here (that would close `app`): a sweep without keepTop never starts its storage thread.
+  const storage = new SqliteStorage(app);
+  const jobs = new JobManager({ storage, strategiesDir: join(dir, 'none'), workers });
+  const sweeps = new SweepManager({ storage, jobs, strategiesDir: join(dir, 'none') });
   try {
     // Warm the pool threads (module loading) before timing.
     await Promise.all(Array.from({ length: workers }, () => jobs.runTask('runSweepChunk', { strategy: 'sma-crossover', strategiesDir: join(dir, 'none'), series: [], initialCash: 1, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0, periodsPerYear: 1, combinations: [], cancelFlag: new Int32Array(new SharedArrayBuffer(4)) })));
-    const v = validateSweepInput({ app, strategies: builtinStrategies() }, { strategy: 'sma-crossover', dataset: 'bench', symbols: SYMBOLS, period: 'MINUTE', grid: GRID, keepTop: 0 });
+    const v = validateSweepInput({ datasets: listDatasets(app), strategies: builtinStrategies() }, { strategy: 'sma-crossover', dataset: 'bench', symbols: SYMBOLS, period: 'MINUTE', grid: GRID, keepTop: 0 });
     if (v.combinations.length !== 64) throw new Error(`expected 64 combinations, got ${v.combinations.length}`);
     const t0 = performance.now();
-    const record = sweeps.start(v);
+    const record = await sweeps.start(v);
     await sweeps.activeSweep(record.id)?.finished;
     return performance.now() - t0;
   } finally {

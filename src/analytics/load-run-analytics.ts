@@ -1,19 +1,15 @@
 /**
  * The database side of the analytics: a stored run's curve, round trips, fills and bars handed to
- * RunAnalytics (each read only when a statistic needs it). Recently used runs are kept, bounded by
+ * RunAnalytics. Recently used runs are kept, bounded by
  * their total equity points, because a dashboard asks for the same finished run again and again and
  * a finished run's results never change.
  */
-import { eq } from 'drizzle-orm';
 import { PERIODS_PER_YEAR, type BarSeries } from '../engine/bars.js';
 import type { RoundTrip } from '../engine/results.js';
-import { getCoverage } from '../data/bar-store.js';
-import type { AppDatabase } from '../data/db.js';
 import { dayRange } from '../data/day-range.js';
-import { decodeTimeEquityCash } from '../data/equity-codec.js';
-import { getFills, getRoundTrips, type RunRecord } from '../data/run-store.js';
-import { equityCurves } from '../data/schema/index.js';
-import { loadBarColumns } from './bar-columns.js';
+import type { EquityColumns } from '../data/equity-codec.js';
+import type { RunRecord } from '../data/run-types.js';
+import type { Storage } from '../data/storage.js';
 import type { ExposureFill } from './exposure.js';
 import { RunAnalytics } from './run-analytics.js';
 
@@ -22,17 +18,20 @@ export function hasAnalytics(run: Pick<RunRecord, 'status'>): boolean {
   return run.status === 'COMPLETED' || run.status === 'CANCELLED';
 }
 
+/** What the analytics read from storage. */
+export type AnalyticsSource = Pick<Storage, 'description' | 'getEquityColumns' | 'getFills' | 'getRoundTrips' | 'loadBarColumns' | 'getCoverage'>;
+
 /** Null while the run has not ended (or failed, or stored no curve). */
-export function loadRunAnalytics(app: AppDatabase, run: RunRecord): RunAnalytics | null {
+export async function loadRunAnalytics(source: AnalyticsSource, run: RunRecord): Promise<RunAnalytics | null> {
   if (!hasAnalytics(run)) return null;
-  const key = `${app.path}#${run.id}@${run.finishedAt ?? 0}`;
+  const key = `${source.description}#${run.id}@${run.finishedAt ?? 0}`;
   const cached = cache.get(key);
   if (cached) {
     cache.delete(key); // re-insert: most recently used last
     cache.set(key, cached);
     return cached;
   }
-  const analytics = readRunAnalytics(app, run);
+  const analytics = await readRunAnalytics(source, run);
   if (analytics) remember(key, analytics);
   return analytics;
 }
@@ -49,79 +48,64 @@ export interface RunResultsInMemory {
 
 /**
  * Like loadRunAnalytics, without the cache: reads the run's results afresh, or takes them from
- * `inMemory` (only the bars a statistic needs are read then).
+ * `inMemory`. Storage is asynchronous and the statistics are computed on demand, so everything a
+ * statistic may read (round trips, fills, the bars of the run's symbols, the benchmark's) is read
+ * here first.
  */
-export function readRunAnalytics(app: AppDatabase, run: RunRecord, inMemory?: RunResultsInMemory): RunAnalytics | null {
+export async function readRunAnalytics(source: AnalyticsSource, run: RunRecord, inMemory?: RunResultsInMemory): Promise<RunAnalytics | null> {
   if (!hasAnalytics(run)) return null;
-  const curve = inMemory ? exactColumns(inMemory.equity) : readCurve(app, run.id);
+  const curve = inMemory ? exactColumns(inMemory.equity) : await source.getEquityColumns(run.id);
   if (!curve) return null;
-  const once = <T>(make: () => T): (() => T) => {
-    let value: T | undefined;
-    return () => (value ??= make());
-  };
   const { from, to } = dayRange(run.start, run.end);
-  const bars = once(() => run.symbols.map((symbol) => loadBarColumns(app, { dataset: run.dataset, symbol, period: run.period, from, to })));
+  const bars: BarSeries[] = [];
+  for (const symbol of run.symbols) bars.push(await source.loadBarColumns({ dataset: run.dataset, symbol, period: run.period, from, to }));
+  const roundTrips = inMemory ? inMemory.roundTrips : (await source.getRoundTrips(run.id)).items;
+  const fills = inMemory ? inMemory.fills : (await source.getFills(run.id)).items;
   const benchmark = run.benchmark;
   // A benchmark that is one of the run's own symbols, with a bar at the run's first timestamp, is
   // the series already loaded for the run (the as-of rule needs nothing earlier).
   const ownSeries = (b: { dataset: string; symbol: string }): BarSeries | null => {
     const i = b.dataset === run.dataset ? run.symbols.indexOf(b.symbol) : -1;
-    const series = i >= 0 ? bars()[i] : undefined;
+    const series = i >= 0 ? bars[i] : undefined;
     return series && series.length > 0 && curve.length > 0 && series.time[0] === curve.time[0] ? series : null;
   };
+  const benchmarkSeries = benchmark ? (ownSeries(benchmark) ?? (await benchmarkBars(source, run, benchmark, curve.time, curve.length))) : null;
   return new RunAnalytics({
     curve,
     initialCash: run.initialCash,
     periodsPerYear: run.periodsPerYear ?? PERIODS_PER_YEAR[run.period],
     riskFreeRate: run.riskFreeRate,
-    roundTrips: inMemory ? () => inMemory.roundTrips : once(() => getRoundTrips(app, run.id).items),
-    fills: inMemory ? () => inMemory.fills : once(() => getFills(app, run.id).items),
-    bars,
-    benchmark: benchmark
-      ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: once(() => ownSeries(benchmark) ?? benchmarkBars(app, run, benchmark, curve.time, curve.length)) }
-      : null,
+    roundTrips: () => roundTrips,
+    fills: () => fills,
+    bars: () => bars,
+    benchmark: benchmark && benchmarkSeries ? { dataset: benchmark.dataset, symbol: benchmark.symbol, bars: () => benchmarkSeries } : null,
   });
 }
 
 /** Views of exactly `length` points (the engine's columns may have room for more). */
-function exactColumns(c: RunResultsInMemory['equity']): { length: number; time: Float64Array; equity: Float64Array; cash: Float64Array } {
+function exactColumns(c: RunResultsInMemory['equity']): EquityColumns {
   const n = c.length;
   return { length: n, time: c.time.subarray(0, n), equity: c.equity.subarray(0, n), cash: c.cash.subarray(0, n) };
-}
-
-/** The stored curve's time, equity and cash columns (drawdown is not read). */
-function readCurve(app: AppDatabase, runId: number): { length: number; time: Float64Array; equity: Float64Array; cash: Float64Array } | null {
-  const row = app.db
-    .select({ points: equityCurves.points, format: equityCurves.format, time: equityCurves.time, equity: equityCurves.equity, cash: equityCurves.cash })
-    .from(equityCurves)
-    .where(eq(equityCurves.runId, runId))
-    .get();
-  if (!row) return null;
-  try {
-    return decodeTimeEquityCash(row);
-  } catch (e) {
-    throw new Error(`run ${runId}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 /**
  * The benchmark's bars from its last bar at or before the run's first timestamp through the run's
  * last: the as-of rule needs that one earlier bar, and nothing after the run is read.
  */
-function benchmarkBars(app: AppDatabase, run: RunRecord, b: { dataset: string; symbol: string }, time: Float64Array, points: number): BarSeries {
+async function benchmarkBars(source: AnalyticsSource, run: RunRecord, b: { dataset: string; symbol: string }, time: Float64Array, points: number): Promise<BarSeries> {
   const key = { dataset: b.dataset, symbol: b.symbol, period: run.period };
-  if (points === 0) return loadBarColumns(app, { ...key, from: 0, to: 0 });
+  if (points === 0) return source.loadBarColumns({ ...key, from: 0, to: 0 });
   const first = time[0];
   const to = time[points - 1] + 1;
-  let inside = loadBarColumns(app, { ...key, from: first, to });
+  let inside = await source.loadBarColumns({ ...key, from: first, to });
   if (inside.length > 0 && inside.time[0] === first) return inside;
-  const coverage = getCoverage(app, key);
+  const coverage = await source.getCoverage(key);
   if (coverage === null || coverage.first > first) return inside; // nothing before the run
   // Look back in widening windows for the last bar before the run (a gap, a weekend, a holiday).
   for (let span = 7 * 86_400_000; span < 1e14; span *= 8) {
-    const before = loadBarColumns(app, { ...key, from: first - span, to: first });
+    const before = await source.loadBarColumns({ ...key, from: first - span, to: first });
     if (before.length > 0) {
-      inside = loadBarColumns(app, { ...key, from: before.time[before.length - 1], to });
+      inside = await source.loadBarColumns({ ...key, from: before.time[before.length - 1], to });
       return inside;
     }
   }
@@ -148,9 +132,9 @@ function remember(key: string, a: RunAnalytics): void {
  * The points with `benchmark` set: the run's benchmark curve as of each point's time (null before
  * the benchmark's first bar). Unchanged when the run has no benchmark or has not ended.
  */
-export function withBenchmark<P extends { readonly time: number }>(app: AppDatabase, run: RunRecord, points: readonly P[]): readonly (P & { readonly benchmark?: number | null })[] {
+export async function withBenchmark<P extends { readonly time: number }>(source: AnalyticsSource, run: RunRecord, points: readonly P[]): Promise<readonly (P & { readonly benchmark?: number | null })[]> {
   if (!run.benchmark || points.length === 0) return points;
-  const analytics = loadRunAnalytics(app, run);
+  const analytics = await loadRunAnalytics(source, run);
   const values = analytics?.benchmarkAt(Float64Array.from(points, (p) => p.time));
   if (!values) return points;
   return points.map((p, i) => ({ ...p, benchmark: Number.isFinite(values[i]) ? values[i] : null }));

@@ -5,8 +5,7 @@
  * - `keys`: every request needs a key, even with none created yet.
  * - `none`: open, wherever it listens (the operator said so explicitly).
  */
-import { findActiveKey, hasActiveKeys } from '../data/api-key-store.js';
-import type { AppDatabase } from '../data/db.js';
+import type { KeyStorage } from '../data/storage.js';
 import { bucketOf, OPEN, type Principal } from './principal.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -42,15 +41,15 @@ export function secretOf(credential: unknown): string | undefined {
 
 export class Authenticator {
   constructor(
-    private readonly app: AppDatabase,
+    private readonly keys: KeyStorage,
     readonly mode: AuthMode,
     private readonly host: string,
     private readonly limiter: RateLimiter,
   ) {}
 
   /** Refuses to serve open on an address other machines can reach, unless AUTH=none. */
-  assertStartable(): void {
-    if (this.mode === 'auto' && !isLoopback(this.host) && !hasActiveKeys(this.app)) {
+  async assertStartable(): Promise<void> {
+    if (this.mode === 'auto' && !isLoopback(this.host) && !(await this.keys.hasActiveKeys())) {
       throw new Error(
         `refusing to start without API keys on ${this.host}, which is not a loopback address: ` +
           `create one with \`backtest keys create --name NAME --role admin\`, or set AUTH=none to run open on purpose`,
@@ -58,21 +57,21 @@ export class Authenticator {
     }
   }
 
-  private isOpen(): boolean {
+  private async isOpen(): Promise<boolean> {
     if (this.mode === 'none') return true;
     if (this.mode === 'keys') return false;
-    return isLoopback(this.host) && !hasActiveKeys(this.app);
+    return isLoopback(this.host) && !(await this.keys.hasActiveKeys());
   }
 
   /** The caller of a request carrying this credential (Authorization header or connectionParams). */
-  authenticate(credential: unknown): Principal {
+  async authenticate(credential: unknown): Promise<Principal> {
     const secret = secretOf(credential);
     let principal: Principal;
     if (secret === undefined) {
-      if (!this.isOpen()) throw new AuthError({ kind: 'unauthenticated', message: 'an API key is required: send `Authorization: Bearer <key>` (WebSocket: connectionParams.authorization)' });
+      if (!(await this.isOpen())) throw new AuthError({ kind: 'unauthenticated', message: 'an API key is required: send `Authorization: Bearer <key>` (WebSocket: connectionParams.authorization)' });
       principal = OPEN;
     } else {
-      const key = findActiveKey(this.app, secret);
+      const key = await this.keys.findActiveKey(secret);
       if (!key) throw new AuthError({ kind: 'unauthenticated', message: 'unknown or revoked API key' });
       principal = { kind: 'key', keyId: key.id, name: key.name, role: key.role };
     }

@@ -2,15 +2,16 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { openDatabase } from '../data/db.js';
+import { SqliteStorage } from '../data/sqlite-storage.js';
 import type { ExportFormat, ExportKind } from '../http/export-paths.js';
 import { ClientGone, exportableRun, writeRunExport } from '../http/export-writer.js';
 import { quote, UsageError } from './usage-error.js';
 
 export async function exportRun(runIdText: string, flags: { what: ExportKind; format: ExportFormat; out?: string }): Promise<void> {
   if (!/^[1-9]\d{0,14}$/.test(runIdText)) throw new UsageError(`<run-id>: not a run id: ${quote(runIdText)} (a positive integer)`);
-  const app = openDatabase();
+  const storage = new SqliteStorage(openDatabase());
   try {
-    const run = exportableRun(app, Number(runIdText));
+    const run = await exportableRun(storage, Number(runIdText));
     if ('problem' in run) {
       if (run.problem === 'not-found') throw new UsageError(`<run-id>: ${run.message}`);
       throw new Error(run.message);
@@ -18,7 +19,7 @@ export async function exportRun(runIdText: string, flags: { what: ExportKind; fo
     const target = flags.out === undefined ? process.stdout : createWriteStream(flags.out);
     if (flags.out !== undefined) await Promise.race([once(target, 'open'), once(target, 'error').then(([e]) => Promise.reject(e as Error))]);
     try {
-      await writeRunExport(app, run, flags.what, flags.format, target);
+      await writeRunExport(storage, run, flags.what, flags.format, target);
     } catch (e) {
       if (e instanceof ClientGone && target === process.stdout) return; // e.g. piped into `head`
       throw e;
@@ -29,6 +30,6 @@ export async function exportRun(runIdText: string, flags: { what: ExportKind; fo
       process.stderr.write(`wrote run ${run.id} ${flags.what} as ${flags.format.toUpperCase()} to ${flags.out}\n`);
     }
   } finally {
-    app.close();
+    await storage.close();
   }
 }

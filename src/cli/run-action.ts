@@ -2,6 +2,8 @@
 import type { RunMetrics } from '../engine/results.js';
 import { seedDemoData } from '../data/demo.js';
 import { openDatabase } from '../data/db.js';
+import { listDatasets } from '../data/bar-store.js';
+import { SqliteStorage } from '../data/sqlite-storage.js';
 import { createRun } from '../data/run-store.js';
 import { fillShape, roundTripShape, runShape } from '../jobs/contract-shapes.js';
 import { RunInputError, validateRunInput } from '../jobs/run-input.js';
@@ -28,7 +30,7 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     const input = { ...runInputFromFlags(flags, parseParamPairs(registry.get(flags.strategy), flags.param ?? [])), ...accountRiskInput(flags) };
     let validated;
     try {
-      validated = validateRunInput({ app, strategies: registry }, input);
+      validated = validateRunInput({ datasets: listDatasets(app), strategies: registry }, input);
     } catch (e) {
       if (e instanceof RunInputError) throw new UsageError(e.errors.map((x) => `${flagFor(x.field, flags)}: ${x.message}`).join('; '));
       throw e;
@@ -45,7 +47,7 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     // The run is stored: its checkpoint overlaps the analytics below.
     void checkpoint?.checkpoint();
     // From the results in memory, identical to what was just stored: nothing is read back.
-    const analytics = readRunAnalytics(app, finished, result);
+    const analytics = await readRunAnalytics(new SqliteStorage(app), finished, result);
     if (flags.json) {
       const doc = {
         run: runShape(finished),

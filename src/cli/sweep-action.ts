@@ -2,7 +2,9 @@
 import type { RunMetrics } from '../engine/results.js';
 import { seedDemoData } from '../data/demo.js';
 import { openDatabase, type AppDatabase } from '../data/db.js';
+import { listDatasets } from '../data/bar-store.js';
 import { getRun } from '../data/run-store.js';
+import { SqliteStorage } from '../data/sqlite-storage.js';
 import { getBestSweepResults, getSweep, type SweepRecord } from '../data/sweep-store.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { RunInputError } from '../jobs/run-input.js';
@@ -29,7 +31,9 @@ export interface SweepFlags extends RunFlags {
 }
 
 export async function runSweep(flags: SweepFlags): Promise<number> {
-  const app = openDatabase();
+  // The CLI reads the file directly (SQLite); the managers store through the storage interface.
+  const storage = new SqliteStorage(openDatabase());
+  const app = storage.app;
   const dir = strategiesDir();
   let jobs: JobManager | undefined;
   try {
@@ -48,14 +52,14 @@ export async function runSweep(flags: SweepFlags): Promise<number> {
     };
     let validated;
     try {
-      validated = validateSweepInput({ app, strategies: registry }, input);
+      validated = validateSweepInput({ datasets: listDatasets(app), strategies: registry }, input);
     } catch (e) {
       if (e instanceof RunInputError) throw new UsageError(e.errors.map((x) => `${flagFor(x.field, flags)}: ${x.message}`).join('; '));
       throw e;
     }
-    jobs = new JobManager({ app, databasePath: app.path, strategiesDir: dir });
-    const sweeps = new SweepManager({ app, jobs, strategiesDir: dir });
-    const record = sweeps.start(validated);
+    jobs = new JobManager({ storage, strategiesDir: dir });
+    const sweeps = new SweepManager({ storage, jobs, strategiesDir: dir });
+    const record = await sweeps.start(validated);
     const bar = new ProgressBar(`sweep ${record.id}`);
     const events = sweeps.pubsub.subscribe('sweep', record.id);
     const following = (async () => {
@@ -78,7 +82,7 @@ export async function runSweep(flags: SweepFlags): Promise<number> {
   } finally {
     // Nothing is left to wait for: the pool and the storage thread stop now, so the process exits.
     await jobs?.shutdown(0);
-    app.close();
+    await storage.close();
   }
 }
 

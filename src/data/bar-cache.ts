@@ -8,8 +8,8 @@
  * half of it is loaded for the run alone, as without a cache.
  */
 import type { BarSeries } from '../engine/bars.js';
-import { getBarsVersion, loadBars, type LoadBarsInput } from './bar-store.js';
-import type { AppDatabase } from './db.js';
+import type { BarReader } from './bar-reader.js';
+import type { LoadBarsInput } from './bar-store.js';
 import { BarsNotFoundError } from './errors.js';
 import { lowerBound } from './float64-bytes.js';
 
@@ -37,25 +37,22 @@ export class BarCache {
   }
 
   /** As loadBars (same bars, same errors); the columns are views that callers must not modify. */
-  load(app: AppDatabase, input: LoadBarsInput): BarSeries {
-    // One snapshot: the content id and the bars read below belong to the same write.
-    return app.sqlite.transaction((): BarSeries => {
-      const version = getBarsVersion(app, input);
-      if (version === null) throw new BarsNotFoundError(input.dataset, input.symbol, input.period);
-      const bytes = version.bars * BYTES_PER_BAR;
-      if (bytes > this.maxBytes / 2) return loadBars(app, input);
-      const key = `${input.dataset}\u0000${input.symbol}\u0000${input.period}`;
-      let entry = this.entries.get(key);
-      if (entry !== undefined) this.remove(key, entry); // re-inserted below: most recent, or replaced
-      if (entry === undefined || entry.contentId !== version.contentId) {
-        const series = loadBars(app, { dataset: input.dataset, symbol: input.symbol, period: input.period });
-        entry = { contentId: version.contentId, series, bytes };
-      }
-      this.makeRoom(bytes);
-      this.entries.set(key, entry);
-      this.bytes += bytes;
-      return window(entry.series, input.from, input.to);
-    })();
+  async load(reader: BarReader, input: LoadBarsInput): Promise<BarSeries> {
+    const key = `${input.dataset}\u0000${input.symbol}\u0000${input.period}`;
+    const held = this.entries.get(key);
+    const maxBars = Math.floor(this.maxBytes / 2 / BYTES_PER_BAR);
+    // One snapshot: the content id and the bars read with it belong to the same write.
+    const { version, series } = await reader.readChanged(input, held?.contentId ?? null, maxBars);
+    if (version === null) throw new BarsNotFoundError(input.dataset, input.symbol, input.period);
+    if (version.bars > maxBars) return reader.loadBars(input);
+    let entry = held;
+    if (entry !== undefined) this.remove(key, entry); // re-inserted below: most recent, or replaced
+    if (series !== null) entry = { contentId: version.contentId, series, bytes: version.bars * BYTES_PER_BAR };
+    if (entry === undefined) throw new Error(`bar cache: no bars read for ${input.dataset}/${input.symbol}`); // the reader broke its contract
+    this.makeRoom(entry.bytes);
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+    return window(entry.series, input.from, input.to);
   }
 
   clear(): void {

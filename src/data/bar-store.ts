@@ -5,15 +5,13 @@
  */
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { allocateBarSeries, type BarPeriod, type BarSeries } from '../engine/bars.js';
+import { BAR_COLUMNS as COLUMNS, checkSeries, newContentId, seriesChunks } from './bar-chunks.js';
 import type { AppDatabase } from './db.js';
-import { BarsExistError, BarsNotFoundError, InvalidBarsError } from './errors.js';
-import { copyFloat64, float64Bytes, float64View, lowerBound } from './float64-bytes.js';
+import { BarsExistError, BarsNotFoundError } from './errors.js';
+import { copyFloat64, float64View, lowerBound } from './float64-bytes.js';
 import { barChunks, coverage, datasets, instruments } from './schema/index.js';
 
-/** Bars per chunk: 512 KiB per column blob, large enough that per-row overhead vanishes. */
-export const CHUNK_BARS = 65_536;
-
-const COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
+export { CHUNK_BARS } from './bar-chunks.js';
 
 export interface InstrumentKey {
   readonly dataset: string;
@@ -53,26 +51,7 @@ export function writeBars(app: AppDatabase, input: WriteBarsInput): Coverage {
     if (existing && !input.replace) throw new BarsExistError(dataset, symbol, period, existing.bars);
     const key = and(eq(barChunks.instrumentId, instrumentId), eq(barChunks.period, period));
     if (existing) app.db.delete(barChunks).where(key).run();
-    for (let start = 0; start < series.length; start += CHUNK_BARS) {
-      const end = Math.min(start + CHUNK_BARS, series.length);
-      const blob = (c: (typeof COLUMNS)[number]) => float64Bytes(series[c].subarray(start, end));
-      app.db
-        .insert(barChunks)
-        .values({
-          instrumentId,
-          period,
-          startMs: series.time[start]!,
-          endMs: series.time[end - 1]!,
-          count: end - start,
-          time: blob('time'),
-          open: blob('open'),
-          high: blob('high'),
-          low: blob('low'),
-          close: blob('close'),
-          volume: blob('volume'),
-        })
-        .run();
-    }
+    for (const chunk of seriesChunks(series)) app.db.insert(barChunks).values({ instrumentId, period, ...chunk }).run();
     const cov = { firstMs: series.time[0]!, lastMs: series.time[series.length - 1]!, bars: series.length, contentId: newContentId() };
     app.db
       .insert(coverage)
@@ -147,11 +126,6 @@ export function getBarsVersion(app: AppDatabase, key: InstrumentKey): BarsVersio
   return row ? { bars: row.bars, contentId: row.contentId } : null;
 }
 
-/** A random 52-bit id: two writes, even of a deleted and recreated instrument, never share one. */
-function newContentId(): number {
-  return 1 + Math.floor(Math.random() * (2 ** 52 - 1));
-}
-
 /** Coverage of one instrument+period, or null when nothing is stored. */
 export function getCoverage(app: AppDatabase, key: InstrumentKey): Coverage | null {
   const instrumentId = findInstrument(app, key.dataset, key.symbol);
@@ -202,15 +176,13 @@ export function listDatasets(app: AppDatabase): DatasetInfo[] {
   return out;
 }
 
-function checkSeries(s: BarSeries): void {
-  if (s.length === 0) throw new InvalidBarsError('cannot store an empty series');
-  const t = s.time;
-  for (let i = 0; i < s.length; i++) {
-    if (!Number.isFinite(t[i]!)) throw new InvalidBarsError(`bar ${i}: time ${t[i]} is not a finite epoch ms`);
-    if (i > 0 && !(t[i]! > t[i - 1]!)) {
-      throw new InvalidBarsError(`bar ${i}: time ${t[i]} is not after the previous bar's ${t[i - 1]}`);
-    }
-  }
+/** The coverage of one instrument+period as listed in `datasets` (listDatasets), or null. */
+export function coverageIn(datasets: readonly DatasetInfo[], key: InstrumentKey): Coverage | null {
+  const c = datasets
+    .find((d) => d.id === key.dataset)
+    ?.instruments.find((i) => i.symbol === key.symbol)
+    ?.coverage.find((p) => p.period === key.period);
+  return c ? { dataset: key.dataset, symbol: key.symbol, period: key.period, first: c.first, last: c.last, bars: c.bars } : null;
 }
 
 function findInstrument(app: AppDatabase, dataset: string, symbol: string): number | undefined {

@@ -64,8 +64,16 @@ export function decodeEquity(row: StoredEquityRow): EquityCurve {
   return { length: n, time, equity, cash, drawdown: drawdownsOf(equity, n) };
 }
 
+/** A curve's time, equity and cash columns, `length` points each: what analytics read. */
+export interface EquityColumns {
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly equity: Float64Array;
+  readonly cash: Float64Array;
+}
+
 /** The columns without the drawdown (which format 2 would compute): what analytics read. */
-export function decodeTimeEquityCash(row: Omit<StoredEquityRow, 'drawdown'>): { length: number; time: Float64Array; equity: Float64Array; cash: Float64Array } {
+export function decodeTimeEquityCash(row: Omit<StoredEquityRow, 'drawdown'>): EquityColumns {
   const n = row.points;
   const column = (b: Uint8Array, name: string) => {
     const a = float64View(b);

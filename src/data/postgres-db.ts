@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { checkPostgresUrl } from './database-url.js';
 import * as schema from './schema-pg/index.js';
 
 export type PgSchema = typeof schema;
@@ -43,23 +44,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX = 10;
 const MAX_CONNECTIONS = 1000;
 
-/** A DATABASE_URL that is not a Postgres URL; the message never repeats the URL (it may hold a password). */
-export class DatabaseUrlError extends Error {
-  override readonly name = 'DatabaseUrlError';
-}
-
-/** Throws DatabaseUrlError unless `url` is a postgres:// or postgresql:// URL. */
-export function checkPostgresUrl(url: string): void {
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    throw new DatabaseUrlError('DATABASE_URL must be a postgres:// or postgresql:// URL; the value given is not a URL');
-  }
-  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    throw new DatabaseUrlError(`DATABASE_URL must be a postgres:// or postgresql:// URL, not ${protocol}//`);
-  }
-}
+export { checkPostgresUrl, DatabaseUrlError } from './database-url.js';
 
 /**
  * Opens a pool on `url`, checks that the server answers (a wrong host, port, user or database

@@ -6,10 +6,12 @@
 import { and, asc, count, desc, eq, gte, lt, lte, max } from 'drizzle-orm';
 import type { Fill, Order } from '../engine/orders.js';
 import type { BacktestResult, EquityCurve, RoundTrip } from '../engine/results.js';
+import { bufferOf } from './buffer-of.js';
 import type { AppDatabase } from './db.js';
 import { downsampleEquity } from './downsample.js';
-import { decodeEquity, encodeEquity, type EncodedEquity } from './equity-codec.js';
+import { decodeEquity, decodeTimeEquityCash, encodeEquity, type EncodedEquity, type EquityColumns } from './equity-codec.js';
 import { compressBlocks, decodeBlock, encodeBlocks, type ResultBlock, type ResultItemOf, type ResultKind } from './result-blocks.js';
+import { fillFromRow, orderFromRow, roundTripFromRow } from './result-rows.js';
 import type { Page, PageOptions } from './run-types.js';
 import { equityCurves, fills, orders, resultBlocks, roundTrips } from './schema/index.js';
 
@@ -41,44 +43,17 @@ export function deleteResults(app: AppDatabase, runId: number): void {
 
 /** Orders in submission order. */
 export function getOrders(app: AppDatabase, runId: number, page: PageOptions = {}): Page<Order> {
-  return blockPage(app, runId, 'orders', page) ?? rowPage(app, orders, runId, page, (r) => ({
-    id: r.orderId,
-    time: r.time,
-    symbolIndex: r.symbolIndex,
-    symbol: r.symbol,
-    side: r.side,
-    type: r.type,
-    quantity: r.quantity,
-    limitPrice: r.limitPrice,
-    stopPrice: r.stopPrice,
-    timeInForce: r.timeInForce,
-    tag: r.tag,
-    // Order kinds these rows predate: no trail, no bracket parent, no OCO group.
-    trailAmount: null,
-    trailPercent: null,
-    parentId: null,
-    ocoGroup: null,
-    bestPrice: 0,
-    held: false,
-    status: r.status,
-    filledQuantity: r.filledQuantity,
-    averageFillPrice: r.averageFillPrice,
-    reason: r.reason,
-    triggered: r.triggered,
-    submittedStep: r.submittedStep,
-    expiresAt: r.expiresAt ?? Infinity,
-    updatedAt: r.updatedAt,
-  }));
+  return blockPage(app, runId, 'orders', page) ?? rowPage(app, orders, runId, page, orderFromRow);
 }
 
 /** Fills in execution order. */
 export function getFills(app: AppDatabase, runId: number, page: PageOptions = {}): Page<Fill> {
-  return blockPage(app, runId, 'fills', page) ?? rowPage(app, fills, runId, page, ({ runId: _r, seq: _s, fillId, ...f }) => ({ id: fillId, ...f }));
+  return blockPage(app, runId, 'fills', page) ?? rowPage(app, fills, runId, page, fillFromRow);
 }
 
 /** Round trips in the order they closed. */
 export function getRoundTrips(app: AppDatabase, runId: number, page: PageOptions = {}): Page<RoundTrip> {
-  return blockPage(app, runId, 'roundTrips', page) ?? rowPage(app, roundTrips, runId, page, ({ runId: _r, seq: _s, ...t }) => t);
+  return blockPage(app, runId, 'roundTrips', page) ?? rowPage(app, roundTrips, runId, page, roundTripFromRow);
 }
 
 /** The stored curve (null if none), reduced to at most maxPoints with downsampleEquity when given. */
@@ -87,6 +62,21 @@ export function getEquityCurve(app: AppDatabase, runId: number, maxPoints?: numb
   if (!row) return null;
   const curve = decodeEquity(row);
   return maxPoints === undefined ? curve : downsampleEquity(curve, maxPoints);
+}
+
+/** The stored curve's time, equity and cash columns (drawdown is not read); null if none was stored. */
+export function getEquityColumns(app: AppDatabase, runId: number): EquityColumns | null {
+  const row = app.db
+    .select({ points: equityCurves.points, format: equityCurves.format, time: equityCurves.time, equity: equityCurves.equity, cash: equityCurves.cash })
+    .from(equityCurves)
+    .where(eq(equityCurves.runId, runId))
+    .get();
+  if (!row) return null;
+  try {
+    return decodeTimeEquityCash(row);
+  } catch (e) {
+    throw new Error(`run ${runId}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 type ResultTable = typeof orders | typeof fills | typeof roundTrips;
@@ -122,11 +112,6 @@ function blockPage<K extends ResultKind>(app: AppDatabase, runId: number, kind: 
     for (const b of blocks) for (const item of decodeBlock(b, kind, offset - b.firstSeq, end - b.firstSeq)) items.push(item);
     return { items, totalCount };
   })();
-}
-
-/** better-sqlite3 binds a Buffer (not a bare Uint8Array) as a BLOB; this views the same bytes. */
-function bufferOf(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function rowPage<T extends ResultTable, R>(

@@ -6,35 +6,17 @@ import { and, count, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { BacktestResult, RunMetrics } from '../engine/results.js';
 import type { AppDatabase } from './db.js';
 import { writeResults } from './run-results.js';
+import { finalRunFields, newRunRow } from './run-rows.js';
 import { toRunRecord, type FinalRunStatus, type ListRunsOptions, type NewRun, type RunPage, type RunRecord } from './run-types.js';
 import { runs } from './schema/index.js';
 
 export * from './run-types.js';
-export { deleteResults, getEquityCurve, getFills, getOrders, getRoundTrips, insertEquity, insertResultBlocks } from './run-results.js';
+export { deleteResults, getEquityColumns, getEquityCurve, getFills, getOrders, getRoundTrips, insertEquity, insertResultBlocks } from './run-results.js';
 
 export function createRun(app: AppDatabase, run: NewRun): RunRecord {
   const row = app.db
     .insert(runs)
-    .values({
-      strategy: run.strategy,
-      params: JSON.stringify(run.params),
-      symbols: JSON.stringify(run.symbols),
-      dataset: run.dataset,
-      period: run.period,
-      start: run.start ?? null,
-      end: run.end ?? null,
-      initialCash: run.initialCash,
-      commission: JSON.stringify(run.commission),
-      slippageBps: run.slippageBps,
-      periodsPerYear: run.periodsPerYear ?? null,
-      ownerKeyId: run.ownerKeyId ?? null,
-      benchmark: run.benchmark ? JSON.stringify({ dataset: run.benchmark.dataset, symbol: run.benchmark.symbol }) : null,
-      riskFreeRate: run.riskFreeRate ?? 0,
-      status: 'QUEUED',
-      progress: 0,
-      barsProcessed: 0,
-      createdAt: Date.now(),
-    })
+    .values(newRunRow(run, Date.now()))
     .returning()
     .get();
   return toRunRecord(row);
@@ -50,6 +32,16 @@ export function markRunStarted(app: AppDatabase, id: number): boolean {
   const r = app.db
     .update(runs)
     .set({ status: 'RUNNING', startedAt: Date.now() })
+    .where(and(eq(runs.id, id), eq(runs.status, 'QUEUED')))
+    .run();
+  return r.changes > 0;
+}
+
+/** QUEUED -> CANCELLED (`error`: why); false when the run already started (or ended). */
+export function cancelQueuedRun(app: AppDatabase, id: number, error: string | null = null): boolean {
+  const r = app.db
+    .update(runs)
+    .set({ status: 'CANCELLED', error, finishedAt: Date.now() })
     .where(and(eq(runs.id, id), eq(runs.status, 'QUEUED')))
     .run();
   return r.changes > 0;
@@ -108,12 +100,7 @@ export interface FinishRunRecord {
  * stores the result blocks before it (see run-outcome-store.ts). Null when the run is gone.
  */
 export function finishRunRecord(app: AppDatabase, id: number, f: FinishRunRecord): RunRecord | null {
-  const set: Partial<typeof runs.$inferInsert> = { status: f.status, error: f.error ?? null, finishedAt: Date.now() };
-  if (f.status === 'COMPLETED') set.progress = 1;
-  else if (f.progress !== undefined) set.progress = f.progress;
-  if (f.metrics) set.metrics = JSON.stringify(f.metrics);
-  if (f.barsProcessed !== undefined) set.barsProcessed = f.barsProcessed;
-  const row = app.db.update(runs).set(set).where(eq(runs.id, id)).returning().get();
+  const row = app.db.update(runs).set(finalRunFields(f, Date.now())).where(eq(runs.id, id)).returning().get();
   return row ? toRunRecord(row) : null;
 }
 

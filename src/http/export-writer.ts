@@ -10,8 +10,8 @@ import type { Fill, Order } from '../engine/orders.js';
 import type { RoundTrip } from '../engine/results.js';
 import { tradeReturn } from '../analytics/trade-stats.js';
 import { loadRunAnalytics } from '../analytics/load-run-analytics.js';
-import type { AppDatabase } from '../data/db.js';
-import { getEquityCurve, getFills, getOrders, getRoundTrips, getRun, type RunRecord } from '../data/run-store.js';
+import type { RunRecord } from '../data/run-types.js';
+import type { Storage } from '../data/storage.js';
 import { childId } from '../jobs/contract-shapes.js';
 import type { ExportFormat, ExportKind } from './export-paths.js';
 import { IsoTimeFormatter } from './iso-times.js';
@@ -113,8 +113,8 @@ class RowWriter<T> {
 }
 
 /** The run to export, or why there is none: unknown, or not ended (its results are not stored yet). */
-export function exportableRun(app: AppDatabase, runId: number): RunRecord | { readonly problem: 'not-found' | 'not-ended'; readonly message: string } {
-  const run = getRun(app, runId);
+export async function exportableRun(storage: Storage, runId: number): Promise<RunRecord | { readonly problem: 'not-found' | 'not-ended'; readonly message: string }> {
+  const run = await storage.getRun(runId);
   if (!run) return { problem: 'not-found', message: `no run with id ${runId}` };
   if (run.status === 'QUEUED' || run.status === 'RUNNING') {
     return { problem: 'not-ended', message: `run ${runId} is ${run.status}; its results can be exported once it has ended` };
@@ -123,13 +123,14 @@ export function exportableRun(app: AppDatabase, runId: number): RunRecord | { re
 }
 
 /** Writes the whole export to `out` (not ended by this). Rejects with ClientGone when `out` closed early. */
-export async function writeRunExport(app: AppDatabase, run: RunRecord, kind: ExportKind, format: ExportFormat, target: Writable): Promise<void> {
+export async function writeRunExport(storage: Storage, run: RunRecord, kind: ExportKind, format: ExportFormat, target: Writable): Promise<void> {
   const out = new Output(target);
   const runId = run.id;
-  if (kind === 'equity') await writeEquity(app, run, format, out);
-  else if (kind === 'fills') await writePaged(out, new RowWriter(format, fillColumns(runId)), (offset, limit) => getFills(app, runId, { offset, limit }).items);
-  else if (kind === 'orders') await writePaged(out, new RowWriter(format, orderColumns(runId)), (offset, limit) => getOrders(app, runId, { offset, limit }).items);
-  else await writePaged(out, new RowWriter(format, roundTripColumns), (offset, limit) => getRoundTrips(app, runId, { offset, limit }).items);
+  const items = <T>(p: Promise<{ items: T[] }>) => p.then((page) => page.items);
+  if (kind === 'equity') await writeEquity(storage, run, format, out);
+  else if (kind === 'fills') await writePaged(out, new RowWriter(format, fillColumns(runId)), (offset, limit) => items(storage.getFills(runId, { offset, limit })));
+  else if (kind === 'orders') await writePaged(out, new RowWriter(format, orderColumns(runId)), (offset, limit) => items(storage.getOrders(runId, { offset, limit })));
+  else await writePaged(out, new RowWriter(format, roundTripColumns), (offset, limit) => items(storage.getRoundTrips(runId, { offset, limit })));
 }
 
 /** The reader went away before the end (a closed connection or pipe). */
@@ -160,11 +161,11 @@ class Output {
   }
 }
 
-async function writePaged<T>(out: Output, w: RowWriter<T>, page: (offset: number, limit: number) => T[]): Promise<void> {
+async function writePaged<T>(out: Output, w: RowWriter<T>, page: (offset: number, limit: number) => Promise<T[]>): Promise<void> {
   await out.write(w.head());
   for (let offset = 0; ; offset += PAGE_ROWS) {
     // Each page is one short read; nothing stays open across the awaits.
-    const items = page(offset, PAGE_ROWS);
+    const items = await page(offset, PAGE_ROWS);
     await out.write(w.rowsText(items));
     if (items.length < PAGE_ROWS) break;
   }
@@ -179,9 +180,9 @@ interface EquityRow {
   benchmark: number | null;
 }
 
-async function writeEquity(app: AppDatabase, run: RunRecord, format: ExportFormat, out: Output): Promise<void> {
-  const curve = getEquityCurve(app, run.id);
-  const benchmark = run.benchmark && curve ? loadRunAnalytics(app, run)?.benchmarkCurve ?? null : null;
+async function writeEquity(storage: Storage, run: RunRecord, format: ExportFormat, out: Output): Promise<void> {
+  const curve = await storage.getEquityCurve(run.id);
+  const benchmark = run.benchmark && curve ? ((await loadRunAnalytics(storage, run))?.benchmarkCurve ?? null) : null;
   const columns: Column<EquityRow>[] = [
     { name: 'time', value: (p) => iso(p.time) },
     { name: 'equity', value: (p) => p.equity },

@@ -4,7 +4,7 @@
  * while the run has not ended.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppDatabase } from '../data/db.js';
+import type { Storage } from '../data/storage.js';
 import { EXPORT_FORMATS, EXPORT_KINDS, parseExportPath, type ExportFormat, type ExportKind } from './export-paths.js';
 import { ClientGone, exportableRun, writeRunExport } from './export-writer.js';
 
@@ -27,13 +27,13 @@ export function matchExport(url: string | undefined): ExportRequest | { readonly
 }
 
 /** Who may download a run's results: null to go ahead, else the HTTP refusal (401, 404, 429 ...). */
-export type ExportAuthorizer = (req: IncomingMessage, runId: number) => { readonly status: number; readonly message: string; readonly headers?: Record<string, string> } | null;
+export type ExportAuthorizer = (req: IncomingMessage, runId: number) => Promise<{ readonly status: number; readonly message: string; readonly headers?: Record<string, string> } | null>;
 
 /**
  * The one-line hook for the HTTP server: answers export paths (true) and leaves every other request
  * alone (false). `authorize` decides who may read which run (API keys and ownership).
  */
-export function handleExportRequest(app: AppDatabase, req: IncomingMessage, res: ServerResponse, authorize: ExportAuthorizer): boolean {
+export function handleExportRequest(storage: Storage, req: IncomingMessage, res: ServerResponse, authorize: ExportAuthorizer): boolean {
   const match = matchExport(req.url);
   if (match === null) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -44,19 +44,29 @@ export function handleExportRequest(app: AppDatabase, req: IncomingMessage, res:
     sendError(res, 404, match.problem);
     return true;
   }
-  const refusal = authorize(req, match.runId);
-  if (refusal) {
-    sendError(res, refusal.status, refusal.message, refusal.headers);
-    return true;
-  }
-  void streamExport(app, match, res, req.method === 'HEAD');
+  const headOnly = req.method === 'HEAD';
+  void (async () => {
+    let refusal: Awaited<ReturnType<ExportAuthorizer>>;
+    try {
+      refusal = await authorize(req, match.runId);
+    } catch (e) {
+      refusal = { status: 500, message: e instanceof Error ? e.message : String(e) };
+    }
+    if (refusal) sendError(res, refusal.status, refusal.message, refusal.headers);
+    else await streamExport(storage, match, res, headOnly);
+  })();
   return true;
 }
 
 /** Writes the export (status, headers, body) to `res`; never rejects (a failure mid-stream aborts the response). */
-export async function streamExport(app: AppDatabase, request: ExportRequest, res: ServerResponse, headOnly = false): Promise<void> {
+export async function streamExport(storage: Storage, request: ExportRequest, res: ServerResponse, headOnly = false): Promise<void> {
   const { runId, kind, format } = request;
-  const run = exportableRun(app, runId);
+  let run: Awaited<ReturnType<typeof exportableRun>>;
+  try {
+    run = await exportableRun(storage, runId);
+  } catch (e) {
+    return sendError(res, 500, e instanceof Error ? e.message : String(e));
+  }
   if ('problem' in run) return sendError(res, run.problem === 'not-found' ? 404 : 409, run.message);
   res.writeHead(200, {
     'content-type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/json; charset=utf-8',
@@ -68,7 +78,7 @@ export async function streamExport(app: AppDatabase, request: ExportRequest, res
     return;
   }
   try {
-    await writeRunExport(app, run, kind, format, res);
+    await writeRunExport(storage, run, kind, format, res);
     res.end();
   } catch (e) {
     // Headers are gone: the only honest signal left is an aborted body.

@@ -4,8 +4,7 @@
  */
 import type { BarPeriod } from '../engine/bars.js';
 import { brief } from '../engine/brief.js';
-import { getCoverage, type DatasetInfo } from '../data/bar-store.js';
-import type { AppDatabase } from '../data/db.js';
+import { coverageIn, type DatasetInfo } from '../data/bar-store.js';
 import type { BenchmarkSpec } from '../data/run-types.js';
 import type { NumberRange } from './number-range.js';
 
@@ -27,7 +26,6 @@ const SYMBOL = /^[A-Za-z0-9._^=-]{1,32}$/;
  * as `benchmark.dataset` / `benchmark.symbol`.
  */
 export function validateBenchmark(
-  app: AppDatabase,
   datasets: readonly DatasetInfo[],
   input: BenchmarkInput | null | undefined,
   runDataset: string | undefined,
@@ -54,7 +52,7 @@ export function validateBenchmark(
     }
   }
   if (!ok || dataset === undefined || period === null) return null;
-  if (getCoverage(app, { dataset, symbol: symbol as string, period }) === null) {
+  if (coverageIn(datasets, { dataset, symbol: symbol as string, period }) === null) {
     fail('benchmark.symbol', `no ${period} bars for ${symbol as string} in dataset ${dataset} (the benchmark needs bars of the run's period)`);
     return null;
   }

@@ -4,38 +4,32 @@
  * shared cancel flag; republishes what the worker streams on the typed pubsub and keeps each
  * active run's fills and equity samples so late subscribers can replay them.
  *
- * Writes are serialised by design: pool threads only read the database; a run's results (encoded
- * and transferred by its pool thread) are stored by one storage thread in short transactions (see
- * store-thread.ts); the few small writes of the main thread (a new run, RUNNING, CANCELLED) go
- * first through the write gate. No run can fail for lock contention inside the process, and an
- * error while storing ends that run FAILED instead of escaping into the event loop.
+ * Pool threads only read the database; a run's results (encoded and transferred by its pool
+ * thread) are handed to the storage (data/storage.ts), and an error while storing ends that run
+ * FAILED instead of escaping into the event loop.
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { Fill, Order } from '../engine/orders.js';
-import { getCoverage } from '../data/bar-store.js';
-import type { AppDatabase } from '../data/db.js';
 import { decodeBlock } from '../data/result-blocks.js';
 import type { RunOutcome } from '../data/run-outcome-store.js';
-import { createRun, getRun, markRunStarted, type NewRun, type RunRecord } from '../data/run-store.js';
+import type { NewRun, RunRecord } from '../data/run-types.js';
+import type { Storage } from '../data/storage.js';
+import { StoreError } from '../data/store-thread.js';
 import type { BacktestTask, BacktestTaskResult, WorkerMessage } from '../workers/protocol.js';
 import { POOL_ENTRY } from '../workers/thread-entries.js';
-import { WriteGate } from '../workers/write-gate.js';
 import { Admission, limitsFromEnv, type AdmissionLimits, type Owner } from './admission.js';
 import { barCacheBytesFromEnv } from './bar-cache-size.js';
 import { pubsubEventTarget } from './event-target.js';
 import { FairScheduler, type Ticket } from './fair-scheduler.js';
-import { cancelQueuedRun } from './run-transitions.js';
 import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
 import { markRunEvent, recordOrderChanges, type RunMark } from './run-marks.js';
 import type { ValidatedRun } from './run-input.js';
-import { StoreError, StoreThread } from './store-thread.js';
 
 export interface JobManagerOptions {
-  readonly app: AppDatabase;
-  readonly databasePath: string;
+  readonly storage: Storage;
   readonly strategiesDir: string;
   /** Pool threads; default WORKERS or the number of cores. */
   readonly workers?: number;
@@ -43,8 +37,6 @@ export interface JobManagerOptions {
   readonly progressIntervalMs?: number;
   /** Queue limits and ceilings; default from the environment (see admission.ts). */
   readonly limits?: AdmissionLimits;
-  /** How long a write retries a database locked by another process before the run ends FAILED (default 30 s). */
-  readonly storeRetryMs?: number;
   /** Where problems that no run can carry are reported (default console.error). */
   readonly log?: (line: string) => void;
   /** Bytes of bars each pool thread keeps between runs; default BAR_CACHE_MB (256 MB), 0: none. */
@@ -92,18 +84,13 @@ export type RunTopics = { run: [runId: number, event: RunEvent] };
 
 /** How long to wait for a dead worker's port to drain before declaring the run's stream over. */
 const PORT_DRAIN_MS = 1_000;
-const DEFAULT_STORE_RETRY_MS = 30_000;
 
 export class JobManager {
   readonly pubsub = createPubSub<RunTopics>({ eventTarget: pubsubEventTarget() });
   readonly admission: Admission;
   private readonly pool: Piscina;
   private readonly scheduler: FairScheduler;
-  /** Stores outcomes and deletes runs, off the main thread. */
-  private readonly store: StoreThread;
-  private readonly gate = new WriteGate();
   private readonly active = new Map<number, Job>();
-  private readonly storeRetryMs: number;
   private readonly barCacheBytes: number;
   private readonly log: (line: string) => void;
   private accepting = true;
@@ -115,11 +102,6 @@ export class JobManager {
     this.pool = new Piscina({ filename: POOL_ENTRY, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
     this.scheduler = new FairScheduler(threads);
     this.admission = new Admission(opts.limits ?? limitsFromEnv(), threads);
-    this.storeRetryMs = opts.storeRetryMs ?? DEFAULT_STORE_RETRY_MS;
-    this.store = new StoreThread({ databasePath: opts.databasePath, retryMs: this.storeRetryMs, gate: this.gate.buffer });
-    this.store.warmUp();
-    // The storage thread checkpoints the WAL; a checkpoint of megabytes must not land on the event loop.
-    opts.app.sqlite.pragma('wal_autocheckpoint = 0');
     this.log = opts.log ?? ((line) => console.error(line));
   }
 
@@ -159,11 +141,6 @@ export class JobManager {
     return this.active.size;
   }
 
-  /** A small write on the main thread's connection, ahead of the storage thread's next transaction. */
-  write<T>(fn: () => T): T {
-    return this.gate.priority(fn);
-  }
-
   /**
    * Throws QueueFullError when a run or sweep of this owner (an API key id, or null without keys)
    * would be refused now: a full queue is refused before the costlier validation.
@@ -181,14 +158,14 @@ export class JobManager {
    * Admits the run (QueueFullError when a queue is full, RunInputError when it would simulate more
    * than MAX_BARS_PER_RUN bars), stores it QUEUED and queues it; returns at once.
    */
-  enqueue(validated: ValidatedRun, options: EnqueueOptions = {}): RunRecord {
+  async enqueue(validated: ValidatedRun, options: EnqueueOptions = {}): Promise<RunRecord> {
     if (!this.accepting) throw new Error('the server is shutting down and accepts no new runs');
     const owner = options.owner !== undefined ? options.owner : ownerOfRun(validated.run);
-    this.admission.checkBars(estimateBars(this.opts.app, validated));
+    this.admission.checkBars(await estimateBars(this.opts.storage, validated));
     this.admission.admit(owner, options.forSweep);
     let record: RunRecord;
     try {
-      record = this.write(() => createRun(this.opts.app, validated.run));
+      record = await this.opts.storage.createRun(validated.run);
     } catch (e) {
       this.admission.release(owner);
       throw e;
@@ -219,17 +196,17 @@ export class JobManager {
   /** Cancels a run: a queued one at once (it never runs), a running one at its next chunk. Null for an unknown id. */
   async cancel(id: number): Promise<RunRecord | null> {
     const job = this.active.get(id);
-    if (!job) return getRun(this.opts.app, id);
+    if (!job) return this.opts.storage.getRun(id);
     Atomics.store(job.cancelFlag, 0, 1);
     if (job.ticket?.cancel()) await this.endQueued(job, null);
     else await job.finished;
-    return getRun(this.opts.app, id);
+    return this.opts.storage.getRun(id);
   }
 
   /** Deletes runs and everything stored for them, cancelling active ones first. */
   async delete(ids: readonly number[]): Promise<number> {
     await Promise.all(ids.filter((id) => this.active.has(id)).map((id) => this.cancel(id)));
-    return this.store.deleteRuns(ids);
+    return this.opts.storage.deleteRuns(ids);
   }
 
   /**
@@ -248,24 +225,23 @@ export class JobManager {
     }
     this.closed = true;
     await this.pool.destroy();
-    await this.store.close();
   }
 
   /** The scheduler gave the run a thread: RUNNING, then the task; settles when the thread is free again. */
-  private start(job: Job): Promise<unknown> {
+  private async start(job: Job): Promise<unknown> {
     this.stopWaiting(job);
     let started: boolean;
     try {
-      started = this.write(() => markRunStarted(this.opts.app, job.runId));
+      started = await this.opts.storage.markRunStarted(job.runId);
     } catch (e) {
       // Locked by another process beyond the writer's timeout: fail it rather than block the queue.
       void this.end(job, { status: 'FAILED', error: `could not start: ${message(e)}`, progress: 0, barsProcessed: 0, metrics: null, blocks: [], equity: null });
-      return Promise.resolve();
+      return;
     }
     if (!started) {
       // Cancelled or deleted by another connection while queued.
-      this.finalizeFromStore(job);
-      return Promise.resolve();
+      await this.finalizeFromStore(job);
+      return;
     }
     this.publishStatus(job, { status: 'RUNNING', progress: 0, barsProcessed: 0, simTime: null });
     const { port1, port2 } = new MessageChannel();
@@ -287,7 +263,7 @@ export class JobManager {
       run: job.validated.run,
       from: job.validated.from,
       to: job.validated.to,
-      databasePath: this.opts.databasePath,
+      storage: this.opts.storage.config,
       strategiesDir: this.opts.strategiesDir,
       cancelFlag: job.cancelFlag,
       port: port2,
@@ -368,7 +344,7 @@ export class JobManager {
   private async end(job: Job, outcome: RunOutcome): Promise<void> {
     let record: RunRecord | null | undefined;
     try {
-      record = await this.store.storeOutcome(job.runId, outcome);
+      record = await this.opts.storage.storeOutcome(job.runId, outcome);
     } catch (e) {
       const error = outcome.status === 'FAILED' ? `${outcome.error ?? 'failed'}; storing its results failed too: ${message(e)}` : `the results could not be stored: ${message(e)}`;
       this.log(`run ${job.runId}: ${error}`);
@@ -390,7 +366,7 @@ export class JobManager {
   private async failPersistently(runId: number, error: string, progress: number): Promise<RunRecord | null | undefined> {
     for (let wait = 100; ; wait = Math.min(wait * 2, 5_000)) {
       try {
-        return await this.store.storeFailure(runId, error, progress);
+        return await this.opts.storage.storeFailure(runId, error, progress);
       } catch (e) {
         if (this.closed) {
           this.log(`run ${runId}: could not store FAILED (${message(e)}); the next start marks it interrupted`);
@@ -406,7 +382,7 @@ export class JobManager {
   private async endQueued(job: Job, error: string | null): Promise<void> {
     this.stopWaiting(job);
     try {
-      this.write(() => cancelQueuedRun(this.opts.app, job.runId, error));
+      await this.opts.storage.cancelQueuedRun(job.runId, error);
     } catch (e) {
       this.log(`run ${job.runId}: could not store its cancellation (${message(e)}); the next start marks it interrupted`);
     }
@@ -414,8 +390,8 @@ export class JobManager {
   }
 
   /** Ends a job with whatever is stored for it (another connection changed it). */
-  private finalizeFromStore(job: Job): void {
-    const stored = getRun(this.opts.app, job.runId);
+  private async finalizeFromStore(job: Job): Promise<void> {
+    const stored = await this.opts.storage.getRun(job.runId);
     this.finalize(job, stored ? { status: stored.status, progress: stored.progress, barsProcessed: stored.barsProcessed, simTime: null } : { ...job.state, status: 'CANCELLED' });
   }
 
@@ -458,10 +434,10 @@ function ownerOfRun(run: NewRun): Owner {
  * Bars the run will simulate, from the stored coverage: every bar of each symbol, or the share of
  * them inside start..end (bars spread evenly over the covered time); a ceiling check, not a count.
  */
-export function estimateBars(app: AppDatabase, v: Pick<ValidatedRun, 'run' | 'from' | 'to'>): number {
+export async function estimateBars(storage: Storage, v: Pick<ValidatedRun, 'run' | 'from' | 'to'>): Promise<number> {
   let bars = 0;
   for (const symbol of v.run.symbols) {
-    const cov = getCoverage(app, { dataset: v.run.dataset, symbol, period: v.run.period });
+    const cov = await storage.getCoverage({ dataset: v.run.dataset, symbol, period: v.run.period });
     if (!cov) continue;
     const lo = Math.max(cov.first, v.from ?? -Infinity);
     const hi = Math.min(cov.last, v.to ?? Infinity);

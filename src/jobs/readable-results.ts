@@ -8,8 +8,8 @@
 import { findNonFiniteFill, findNonFiniteOrder, findNonFiniteRoundTrip, metricsUnstorable } from '../engine/finite-results.js';
 import type { Fill, Order } from '../engine/orders.js';
 import type { EquityCurve, RoundTrip, RunMetrics } from '../engine/results.js';
-import type { AppDatabase } from '../data/db.js';
-import { getEquityCurve, getFills, getOrders, getRoundTrips, type Page, type PageOptions, type RunRecord } from '../data/run-store.js';
+import type { Page, PageOptions, RunRecord } from '../data/run-types.js';
+import type { Storage } from '../data/storage.js';
 import type { EquitySample } from './run-events.js';
 
 export const UNREADABLE_RESULTS =
@@ -32,25 +32,25 @@ export function readableMetrics(run: RunRecord): RunMetrics | null {
 }
 
 /** Each page is checked too (it is read anyway): an unreadable run whose metrics happen to be finite. */
-export function readableFills(app: AppDatabase, run: RunRecord, page: PageOptions): Page<Fill> {
-  return guarded(run, () => getFills(app, run.id, page), findNonFiniteFill);
+export function readableFills(storage: Storage, run: RunRecord, page: PageOptions): Promise<Page<Fill>> {
+  return guarded(run, () => storage.getFills(run.id, page), findNonFiniteFill);
 }
 
-export function readableOrders(app: AppDatabase, run: RunRecord, page: PageOptions): Page<Order> {
-  return guarded(run, () => getOrders(app, run.id, page), findNonFiniteOrder);
+export function readableOrders(storage: Storage, run: RunRecord, page: PageOptions): Promise<Page<Order>> {
+  return guarded(run, () => storage.getOrders(run.id, page), findNonFiniteOrder);
 }
 
-export function readableRoundTrips(app: AppDatabase, run: RunRecord): RoundTrip[] {
-  return guarded(run, () => getRoundTrips(app, run.id), findNonFiniteRoundTrip).items;
+export async function readableRoundTrips(storage: Storage, run: RunRecord): Promise<RoundTrip[]> {
+  return (await guarded(run, () => storage.getRoundTrips(run.id), findNonFiniteRoundTrip)).items;
 }
 
 /**
  * The stored curve (null when none is stored yet), or an empty one when it cannot be shown.
  * `live` samples of an active run are cut before the first non-finite one (the run will end FAILED).
  */
-export function readableEquity(app: AppDatabase, run: RunRecord, maxPoints?: number): EquityCurve | null {
+export async function readableEquity(storage: Storage, run: RunRecord, maxPoints?: number): Promise<EquityCurve | null> {
   if (hasUnreadableResults(run)) return emptyCurve();
-  const curve = getEquityCurve(app, run.id, maxPoints);
+  const curve = await storage.getEquityCurve(run.id, maxPoints);
   if (curve === null) return null;
   for (const column of [curve.equity, curve.cash, curve.drawdown, curve.time]) {
     for (let i = 0; i < curve.length; i++) if (!Number.isFinite(column[i]!)) return emptyCurve();
@@ -63,9 +63,9 @@ export function finiteSamples(samples: readonly EquitySample[]): readonly Equity
   return bad < 0 ? samples : samples.slice(0, bad);
 }
 
-function guarded<T>(run: RunRecord, read: () => Page<T>, findBad: (items: readonly T[]) => unknown): Page<T> {
+async function guarded<T>(run: RunRecord, read: () => Promise<Page<T>>, findBad: (items: readonly T[]) => unknown): Promise<Page<T>> {
   if (hasUnreadableResults(run)) return noPage();
-  const page = read();
+  const page = await read();
   return findBad(page.items) === null ? page : noPage();
 }
 

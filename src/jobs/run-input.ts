@@ -10,8 +10,7 @@ import { brief, briefList } from '../engine/brief.js';
 import type { FieldError } from '../engine/params.js';
 import { validateStrategyParams, type AnyStrategy } from '../engine/strategy.js';
 import type { StrategyRegistry } from '../engine/strategy-registry.js';
-import { getCoverage, listDatasets, type DatasetInfo } from '../data/bar-store.js';
-import type { AppDatabase } from '../data/db.js';
+import { coverageIn, type DatasetInfo } from '../data/bar-store.js';
 import { dayRange, DayRangeError } from '../data/day-range.js';
 import type { CommissionSpec, NewRun } from '../data/run-types.js';
 import { checkRange, type NumberRange } from './number-range.js';
@@ -84,8 +83,9 @@ export class RunInputError extends Error {
 const DEFAULT_CASH = 100_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** What a run is checked against: the stored datasets with their coverage (listDatasets), and the strategies. */
 export interface RunInputContext {
-  readonly app: AppDatabase;
+  readonly datasets: readonly DatasetInfo[];
   readonly strategies: StrategyRegistry;
 }
 
@@ -111,7 +111,7 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
 
   const symbols = checkSymbols(input.symbols, (name, message) => fail(name, message));
 
-  const datasets = listDatasets(ctx.app);
+  const datasets = ctx.datasets;
   let dataset: string | undefined;
   if (input.dataset != null) {
     if (typeof input.dataset === 'string' && input.dataset.length <= MAX_ID_CHARS && datasets.some((d) => d.id === input.dataset)) dataset = input.dataset;
@@ -141,7 +141,7 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
   // Coverage: each symbol must have bars of this period, and the range must overlap them.
   if (dataset !== undefined && period !== null && symbols !== null) {
     symbols.forEach((symbol, i) => {
-      const cov = getCoverage(ctx.app, { dataset: dataset as string, symbol, period });
+      const cov = coverageIn(datasets, { dataset: dataset as string, symbol, period });
       if (cov === null) {
         fail(`symbols[${i}]`, `no ${period} bars for ${symbol} in dataset ${dataset}`);
         return;
@@ -174,7 +174,7 @@ export function validateRunInput(ctx: RunInputContext, input: RunInput, path = '
   if (input.periodsPerYear != null) checkNumber('periodsPerYear', input.periodsPerYear, RUN_RANGES.periodsPerYear);
   const riskFreeRate = input.riskFreeRate ?? 0;
   checkNumber('riskFreeRate', riskFreeRate, RISK_FREE_RATE_RANGE);
-  const benchmark = validateBenchmark(ctx.app, datasets, input.benchmark, dataset, period, fail);
+  const benchmark = validateBenchmark(datasets, input.benchmark, dataset, period, fail);
   const account = validateAccountInput(input.account, fail);
   const risk = validateRiskInput(input.risk, fail);
 

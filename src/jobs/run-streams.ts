@@ -13,8 +13,8 @@
  * Every stream delivers through the shared pacer, which hands the event loop back between slices.
  */
 import type { Fill } from '../engine/orders.js';
-import type { AppDatabase } from '../data/db.js';
-import { getEquityCurve, getFills, getRun, type RunRecord } from '../data/run-store.js';
+import type { RunRecord } from '../data/run-types.js';
+import type { Storage } from '../data/storage.js';
 import { deliveryPacer, PacedSlot } from './delivery-pacer.js';
 import type { ActiveRun, JobManager } from './job-manager.js';
 import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
@@ -38,7 +38,7 @@ export class SweepNotFoundError extends Error {
 }
 
 interface StreamContext {
-  readonly app: AppDatabase;
+  readonly storage: Storage;
   readonly jobs: JobManager;
 }
 
@@ -95,8 +95,8 @@ export function watchTopic<E>(source: AsyncIterable<E>, onEvent: (e: E) => void 
 
 const watchRun = (jobs: JobManager, runId: number, onEvent?: (e: RunEvent) => void) => watchTopic(jobs.pubsub.subscribe('run', runId), onEvent);
 
-function requireRun(app: AppDatabase, runId: number, id: string): RunRecord {
-  const run = Number.isSafeInteger(runId) ? getRun(app, runId) : null;
+async function requireRun(storage: Storage, runId: number, id: string): Promise<RunRecord> {
+  const run = Number.isSafeInteger(runId) ? await storage.getRun(runId) : null;
   if (!run) throw new RunNotFoundError(id);
   return run;
 }
@@ -119,7 +119,7 @@ const snapshotOf = (e: RunEvent & StatusSnapshot): StatusSnapshot => ({ status: 
  * completing after a final status. A reader slower than the progress events skips intermediate
  * steps; it never misses a change of status.
  */
-export async function* statusStream({ app, jobs }: StreamContext, id: string): AsyncGenerator<StatusSnapshot> {
+export async function* statusStream({ storage, jobs }: StreamContext, id: string): AsyncGenerator<StatusSnapshot> {
   const runId = parseRunId(id);
   const pending: StatusSnapshot[] = [];
   const watch = watchRun(jobs, runId, (e) => {
@@ -129,7 +129,7 @@ export async function* statusStream({ app, jobs }: StreamContext, id: string): A
   try {
     const job = jobs.activeRun(runId);
     if (!job) {
-      const run = requireRun(app, runId, id);
+      const run = await requireRun(storage, runId, id);
       yield { status: run.status, progress: run.progress, barsProcessed: run.barsProcessed, simTime: null };
       return;
     }
@@ -154,11 +154,11 @@ export async function* statusStream({ app, jobs }: StreamContext, id: string): A
  * already ended, `stored` is replayed.
  */
 async function* replayThenLive<T>(
-  { app, jobs }: StreamContext,
+  { storage, jobs }: StreamContext,
   id: string,
   sequence: {
     readonly buffer: (job: ActiveRun) => readonly T[];
-    readonly stored: (runId: number) => Iterable<T>;
+    readonly stored: (runId: number) => AsyncIterable<T>;
   },
 ): AsyncGenerator<T> {
   const runId = parseRunId(id);
@@ -169,8 +169,8 @@ async function* replayThenLive<T>(
     const job = jobs.activeRun(runId);
     if (!job) {
       watch.close();
-      requireRun(app, runId, id);
-      for (const item of sequence.stored(runId)) {
+      await requireRun(storage, runId, id);
+      for await (const item of sequence.stored(runId)) {
         await slot.pace();
         yield item;
       }
@@ -195,9 +195,9 @@ async function* replayThenLive<T>(
 export function fillStream(ctx: StreamContext, id: string): AsyncGenerator<Fill> {
   return replayThenLive(ctx, id, {
     buffer: (job) => job.fills,
-    stored: function* (runId) {
+    stored: async function* (runId) {
       for (let offset = 0; ; offset += STORED_FILLS_PAGE) {
-        const page = getFills(ctx.app, runId, { offset, limit: STORED_FILLS_PAGE });
+        const page = await ctx.storage.getFills(runId, { offset, limit: STORED_FILLS_PAGE });
         yield* page.items;
         if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return;
       }
@@ -209,8 +209,8 @@ export function fillStream(ctx: StreamContext, id: string): AsyncGenerator<Fill>
 export function equityStream(ctx: StreamContext, id: string): AsyncGenerator<EquitySample> {
   return replayThenLive(ctx, id, {
     buffer: (job) => job.equity,
-    stored: function* (runId) {
-      const curve = getEquityCurve(ctx.app, runId, STORED_EQUITY_REPLAY_POINTS);
+    stored: async function* (runId) {
+      const curve = await ctx.storage.getEquityCurve(runId, STORED_EQUITY_REPLAY_POINTS);
       if (!curve) return;
       for (let k = 0; k < curve.length; k++) {
         yield { time: curve.time[k], equity: curve.equity[k], cash: curve.cash[k], drawdown: curve.drawdown[k] };
@@ -232,10 +232,15 @@ export async function* sweepStream(sweeps: SweepManager, id: number): AsyncGener
   });
   const slot = new PacedSlot(deliveryPacer);
   try {
-    const current = sweeps.snapshot(id);
-    if (current === null) throw new SweepNotFoundError(String(id));
-    yield current;
-    if (!sweeps.activeSweep(id)) return;
+    // An active sweep's live snapshot, checked in the same tick as the watch; else the stored (final) one.
+    const job = sweeps.activeSweep(id);
+    if (!job) {
+      const stored = await sweeps.snapshot(id);
+      if (stored === null) throw new SweepNotFoundError(String(id));
+      yield stored;
+      return;
+    }
+    yield job.snapshot;
     for (;;) {
       for (let e = pending.shift(); e !== undefined; e = pending.shift()) {
         await slot.pace();

@@ -21,8 +21,8 @@
  * previous one (once each); a resumed stream may repeat an order's state, never a fill.
  */
 import type { Fill, Order } from '../engine/orders.js';
-import type { AppDatabase } from '../data/db.js';
-import { getEquityCurve, getFills, getOrders, getRun, type RunRecord } from '../data/run-store.js';
+import type { RunRecord } from '../data/run-types.js';
+import type { Storage } from '../data/storage.js';
 import { deliveryPacer, PacedSlot } from './delivery-pacer.js';
 import type { ActiveRun, JobManager } from './job-manager.js';
 import { isTerminal, type EquitySample, type StatusSnapshot } from './run-events.js';
@@ -74,7 +74,7 @@ export class AfterSeqError extends Error {
 }
 
 interface StreamContext {
-  readonly app: AppDatabase;
+  readonly storage: Storage;
   readonly jobs: JobManager;
 }
 
@@ -113,9 +113,10 @@ function retain(jobs: JobManager, runId: number, marks: readonly RunMark[]): voi
 
 /**
  * Where a stream of `runId` after `afterSeq` starts; AfterSeqError when afterSeq names no position
- * of the run. Synchronous, so the schema can refuse a bad afterSeq before the stream starts.
+ * of the run. The schema awaits it to refuse a bad afterSeq before the stream starts. An active run
+ * is found before the first await, in the same tick as the caller's watch on its topic.
  */
-export function planRunUpdates({ app, jobs }: StreamContext, runId: number, afterSeq: number | null): StartPoint {
+export async function planRunUpdates({ storage, jobs }: StreamContext, runId: number, afterSeq: number | null): Promise<StartPoint> {
   const job = jobs.activeRun(runId);
   if (job) {
     retain(jobs, runId, job.marks);
@@ -123,12 +124,12 @@ export function planRunUpdates({ app, jobs }: StreamContext, runId: number, afte
     if (afterSeq > job.marks.length) throw new AfterSeqError(`${afterSeq} is past the run's last update (${job.marks.length})`);
     return { kind: 'live', job, cursor: afterSeq };
   }
-  const run = getRun(app, runId);
+  const run = await storage.getRun(runId);
   if (!run) throw new RunNotFoundError(String(runId));
   if (afterSeq === null || afterSeq === 0) return { kind: 'stored', run, fromPage: 0, after: null };
   if (afterSeq >= STORED_SEQ_BASE) {
     const page = afterSeq - STORED_SEQ_BASE;
-    const pages = storedPages(app, runId);
+    const pages = await storedPages(storage, runId);
     if (page > pages + 1) throw new AfterSeqError(`${afterSeq} is past the replay's last update (${STORED_SEQ_BASE + pages + 1})`);
     return page === pages + 1 ? { kind: 'done' } : { kind: 'stored', run, fromPage: page, after: null };
   }
@@ -156,12 +157,12 @@ export async function* runUpdateStream(ctx: StreamContext, id: string, afterSeq:
   const watch = watchTopic(ctx.jobs.pubsub.subscribe('run', runId));
   const slot = new PacedSlot(deliveryPacer);
   try {
-    const start = planRunUpdates(ctx, runId, afterSeq);
+    const start = await planRunUpdates(ctx, runId, afterSeq);
     if (start.kind === 'live') {
       yield* liveUpdates(start.job, start.cursor, watch, slot);
     } else if (start.kind === 'stored') {
       watch.close();
-      yield* storedUpdates(ctx.app, start.run, start.fromPage, start.after, slot);
+      yield* storedUpdates(ctx.storage, start.run, start.fromPage, start.after, slot);
     }
   } finally {
     watch.close();
@@ -262,9 +263,9 @@ function liveUpdate(job: ActiveRun, from: RunMark, to: RunMark, seq: number): Ru
 }
 
 /** Pages of fills and orders a stored replay has before its final update. */
-function storedPages(app: AppDatabase, runId: number): number {
-  const fills = getFills(app, runId, { offset: 0, limit: 1 }).totalCount;
-  const orders = getOrders(app, runId, { offset: 0, limit: 1 }).totalCount;
+async function storedPages(storage: Storage, runId: number): Promise<number> {
+  const fills = (await storage.getFills(runId, { offset: 0, limit: 1 })).totalCount;
+  const orders = (await storage.getOrders(runId, { offset: 0, limit: 1 })).totalCount;
   const page = RUN_UPDATE_LIMITS.storedPage;
   return Math.max(Math.ceil(fills / page), Math.ceil(orders / page));
 }
@@ -274,27 +275,27 @@ function storedPages(app: AppDatabase, runId: number): number {
  * last one the equity curve and the final state. Resuming after page p starts with page p + 1;
  * resuming from a live mark skips what that mark had (and adds orders changed since, from earlier pages).
  */
-async function* storedUpdates(app: AppDatabase, run: RunRecord, fromPage: number, after: ResumePoint | null, slot: PacedSlot): AsyncGenerator<RunUpdate> {
+async function* storedUpdates(storage: Storage, run: RunRecord, fromPage: number, after: ResumePoint | null, slot: PacedSlot): AsyncGenerator<RunUpdate> {
   const P = RUN_UPDATE_LIMITS.storedPage;
-  const curve = getEquityCurve(app, run.id, RUN_UPDATE_LIMITS.storedEquityPoints);
+  const curve = await storage.getEquityCurve(run.id, RUN_UPDATE_LIMITS.storedEquityPoints);
   const points: EquitySample[] = [];
   for (let k = 0; k < (curve?.length ?? 0); k++) points.push({ time: curve!.time[k]!, equity: curve!.equity[k]!, cash: curve!.cash[k]!, drawdown: curve!.drawdown[k]! });
   const last = points.length > 0 ? points[points.length - 1]! : null;
   const state: StatusSnapshot = { status: run.status, progress: run.progress, barsProcessed: run.barsProcessed, simTime: last?.time ?? null };
   const changedSince = (o: Order) => after === null || o.updatedAt > after.orderTime;
 
-  const pages = storedPages(app, run.id);
+  const pages = await storedPages(storage, run.id);
   // Resuming from a live mark: orders of the pages before the first one sent that changed since.
   let carried: Order[] = [];
   if (after !== null) {
-    for (let e = 1; e <= fromPage; e++) for (const o of getOrders(app, run.id, { offset: (e - 1) * P, limit: P }).items) if (changedSince(o)) carried.push(o);
+    for (let e = 1; e <= fromPage; e++) for (const o of (await storage.getOrders(run.id, { offset: (e - 1) * P, limit: P })).items) if (changedSince(o)) carried.push(o);
   }
   for (let k = fromPage + 1; k <= pages; k++) {
-    const fills = getFills(app, run.id, { offset: (k - 1) * P, limit: P }).items;
+    const fills = (await storage.getFills(run.id, { offset: (k - 1) * P, limit: P })).items;
     const skip = after === null ? 0 : Math.max(0, after.fills - (k - 1) * P);
     const orders = carried;
     carried = [];
-    for (const o of getOrders(app, run.id, { offset: (k - 1) * P, limit: P }).items) if (changedSince(o)) orders.push(o);
+    for (const o of (await storage.getOrders(run.id, { offset: (k - 1) * P, limit: P })).items) if (changedSince(o)) orders.push(o);
     const pageFills = skip > 0 ? fills.slice(skip) : fills;
     if (pageFills.length === 0 && orders.length === 0) continue;
     await slot.pace();

@@ -8,12 +8,8 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import type { BarSeries } from '../engine/bars.js';
 import { buildTimeline, shareTimeline } from '../engine/timeline.js';
 import type { RunMetrics } from '../engine/results.js';
-import { loadBars } from '../data/bar-store.js';
-import type { AppDatabase } from '../data/db.js';
-import {
-  createSweep, finishSweep, getBestSweepResults, getSweep, linkSweepRun, markSweepStarted, recordSweepResults,
-  type SweepRecord, type SweepResultRecord,
-} from '../data/sweep-store.js';
+import type { Storage } from '../data/storage.js';
+import type { SweepRecord, SweepResultRecord } from '../data/sweep-store.js';
 import type { RunStatus } from '../data/run-types.js';
 import type { SweepChunkOutcome, SweepChunkTask } from '../workers/sweep.worker.js';
 import { pubsubEventTarget } from './event-target.js';
@@ -56,22 +52,22 @@ export class SweepManager {
   readonly pubsub = createPubSub<{ sweep: [id: number, event: SweepEvent] }>({ eventTarget: pubsubEventTarget() });
   private readonly active = new Map<number, ActiveSweep>();
 
-  constructor(private readonly opts: { readonly app: AppDatabase; readonly jobs: JobManager; readonly strategiesDir: string }) {}
+  constructor(private readonly opts: { readonly storage: Storage; readonly jobs: JobManager; readonly strategiesDir: string }) {}
 
   /**
    * Admits the sweep (it counts as one queued entry of its owner until it ends: QueueFullError when
    * full; RunInputError when one combination would exceed MAX_BARS_PER_RUN), stores it QUEUED and
    * starts it; returns at once.
    */
-  start(v: ValidatedSweep, options: { readonly owner?: Owner } = {}): SweepRecord {
+  async start(v: ValidatedSweep, options: { readonly owner?: Owner } = {}): Promise<SweepRecord> {
     const r = v.base.run;
     const { jobs } = this.opts;
     const owner = options.owner !== undefined ? options.owner : r.ownerKeyId == null ? null : String(r.ownerKeyId);
-    jobs.admission.checkBars(estimateBars(this.opts.app, v.base));
+    jobs.admission.checkBars(await estimateBars(this.opts.storage, v.base));
     jobs.admission.admit(owner);
     let record: SweepRecord;
     try {
-      record = this.create(v);
+      record = await this.create(v);
     } catch (e) {
       jobs.admission.release(owner);
       throw e;
@@ -88,9 +84,9 @@ export class SweepManager {
     return record;
   }
 
-  private create(v: ValidatedSweep): SweepRecord {
+  private create(v: ValidatedSweep): Promise<SweepRecord> {
     const r = v.base.run;
-    return this.opts.jobs.write(() => createSweep(this.opts.app, {
+    return this.opts.storage.createSweep({
       strategy: r.strategy,
       baseParams: v.baseParams,
       grid: v.grid,
@@ -109,7 +105,7 @@ export class SweepManager {
       total: v.total,
       skipped: v.skipped,
       ownerKeyId: r.ownerKeyId ?? null,
-    }));
+    });
   }
 
   activeSweep(id: number): ActiveSweep | undefined {
@@ -117,11 +113,11 @@ export class SweepManager {
   }
 
   /** The current state: live for an active sweep, stored otherwise; null for an unknown id. */
-  snapshot(id: number): SweepSnapshot | null {
+  async snapshot(id: number): Promise<SweepSnapshot | null> {
     const job = this.active.get(id);
     if (job) return job.snapshot;
-    const s = getSweep(this.opts.app, id);
-    return s ? storedSnapshot(this.opts.app, s) : null;
+    const s = await this.opts.storage.getSweep(id);
+    return s ? storedSnapshot(this.opts.storage, s) : null;
   }
 
   /** Stops a sweep: results of finished combinations are kept; it ends CANCELLED. */
@@ -131,7 +127,7 @@ export class SweepManager {
       Atomics.store(job.cancelFlag, 0, 1);
       await job.finished;
     }
-    return getSweep(this.opts.app, id);
+    return this.opts.storage.getSweep(id);
   }
 
   async shutdown(): Promise<void> {
@@ -140,23 +136,25 @@ export class SweepManager {
 
   /** Runs the sweep to its end; never rejects (any error ends the sweep FAILED with its message). */
   private async execute(record: SweepRecord, v: ValidatedSweep, job: ActiveSweep): Promise<void> {
-    const { app, jobs } = this.opts;
-    // Let start() return the QUEUED record before any work happens.
-    await Promise.resolve();
+    const { storage, jobs } = this.opts;
+    // Let start() and the mutation's answer (its fields resolved in microtasks) show the QUEUED
+    // sweep before any work happens.
+    await new Promise((resolve) => setImmediate(resolve));
     let status: 'COMPLETED' | 'FAILED' | 'CANCELLED' = 'COMPLETED';
     let error: string | null = null;
     // The first chunk that fails (storing its results, a dead worker) fails the sweep and stops the others.
     let failure: unknown;
     try {
-      if (Atomics.load(job.cancelFlag, 0) !== 0 || !jobs.write(() => markSweepStarted(app, record.id))) {
+      if (Atomics.load(job.cancelFlag, 0) !== 0 || !(await storage.markSweepStarted(record.id))) {
         status = 'CANCELLED';
         return;
       }
       this.update(job, { status: 'RUNNING' }, true);
       const r = v.base.run;
-      const series = r.symbols.map((symbol) =>
-        shareSeries(loadBars(app, { dataset: r.dataset, symbol, period: r.period, from: v.base.from, to: v.base.to })),
-      );
+      const series: BarSeries[] = [];
+      for (const symbol of r.symbols) {
+        series.push(shareSeries(await storage.loadBars({ dataset: r.dataset, symbol, period: r.period, from: v.base.from, to: v.base.to })));
+      }
       const timeline = shareTimeline(buildTimeline(series));
       const bars = Math.max(1, series.reduce((n, s) => n + s.length, 0));
       const chunks: ValidatedSweep['combinations'][] = [];
@@ -185,7 +183,7 @@ export class SweepManager {
           let outcomes: SweepChunkOutcome[];
           try {
             outcomes = (await jobs.runTask<SweepChunkOutcome[]>('runSweepChunk', task, { group: record.id, cancelFlag: job.cancelFlag })) ?? [];
-            jobs.write(() => recordSweepResults(app, record.id, v.objective, outcomes));
+            await storage.recordSweepResults(record.id, v.objective, outcomes);
           } catch (e) {
             failure ??= e;
             Atomics.store(job.cancelFlag, 0, 1);
@@ -216,29 +214,29 @@ export class SweepManager {
         return;
       }
       // The best combinations become ordinary runs with fills, round trips and equity curves.
-      const sweep = getSweep(app, record.id);
+      const sweep = await storage.getSweep(record.id);
       if (sweep && v.keepTop > 0) {
-        for (const top of getBestSweepResults(app, sweep, v.keepTop)) {
-          const run = jobs.enqueue({ ...v.base, run: { ...v.base.run, params: top.params } }, { owner: job.owner, forSweep: true });
-          jobs.write(() => linkSweepRun(app, record.id, top.seq, run.id));
+        for (const top of await storage.getBestSweepResults(sweep, v.keepTop)) {
+          const run = await jobs.enqueue({ ...v.base, run: { ...v.base.run, params: top.params } }, { owner: job.owner, forSweep: true });
+          await storage.linkSweepRun(record.id, top.seq, run.id);
         }
       }
     } catch (e) {
       status = failure === undefined && Atomics.load(job.cancelFlag, 0) !== 0 ? 'CANCELLED' : 'FAILED';
       error = status === 'FAILED' ? (e instanceof Error ? e.message : String(e)) : null;
     } finally {
-      this.end(job, status, error);
+      await this.end(job, status, error);
     }
   }
 
   /** Stores the final status and publishes the end; never throws. */
-  private end(job: ActiveSweep, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: string | null): void {
-    const { app, jobs } = this.opts;
+  private async end(job: ActiveSweep, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: string | null): Promise<void> {
+    const { storage, jobs } = this.opts;
     jobs.admission.release(job.owner);
     let final: SweepSnapshot;
     try {
-      const stored = jobs.write(() => finishSweep(app, job.id, status, error));
-      final = stored ? storedSnapshot(app, stored) : { ...job.snapshot, status };
+      const stored = await storage.finishSweep(job.id, status, error);
+      final = stored ? await storedSnapshot(storage, stored) : { ...job.snapshot, status };
     } catch (e) {
       // The database refused even the final status (locked by another process): end it in memory;
       // the next start marks the stored sweep interrupted.
@@ -257,7 +255,7 @@ export class SweepManager {
   }
 }
 
-function storedSnapshot(app: AppDatabase, s: SweepRecord): SweepSnapshot {
+async function storedSnapshot(storage: Storage, s: SweepRecord): Promise<SweepSnapshot> {
   const toRun = s.total - s.skipped;
   return {
     status: s.status,
@@ -266,7 +264,7 @@ function storedSnapshot(app: AppDatabase, s: SweepRecord): SweepSnapshot {
     completed: s.completed,
     skipped: s.skipped,
     failed: s.failed,
-    best: getBestSweepResults(app, s, 1)[0] ?? null,
+    best: (await storage.getBestSweepResults(s, 1))[0] ?? null,
   };
 }
 

@@ -210,7 +210,7 @@ builder.objectField(BacktestRunRef, 'analytics', (t) =>
     type: RunAnalyticsRef,
     nullable: true,
     description: 'Null until the run has ended; like metrics, over the partial results of a cancelled run and null for a failed one.',
-    resolve: (r, _a, ctx) => (hasAnalytics(r) ? loadRunAnalytics(ctx.app, r) : null),
+    resolve: (r, _a, ctx) => (hasAnalytics(r) ? loadRunAnalytics(ctx.storage, r) : null),
   }),
 );
 

@@ -3,13 +3,13 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { StrategyRegistry } from '../engine/strategy-registry.js';
 import type { Principal } from '../auth/principal.js';
-import type { AppDatabase } from '../data/db.js';
+import type { Storage } from '../data/storage.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { SweepManager } from '../jobs/sweep-manager.js';
 import { PAGE_SIZE_DESCRIPTION } from './pagination.js';
 
 export interface GraphQLContext {
-  readonly app: AppDatabase;
+  readonly storage: Storage;
   readonly jobs: JobManager;
   readonly sweeps: SweepManager;
   readonly strategies: StrategyRegistry;

@@ -1,7 +1,6 @@
 /** deleteDataset and renameDataset: admin-only changes to shared market data (src/data/dataset-admin.ts). */
 import { GraphQLError } from 'graphql';
-import { listDatasets } from '../data/bar-store.js';
-import { DatasetAdminError, deleteDataset, MAX_DATASET_NAME_CHARS, renameDataset, type DeletedDataset } from '../data/dataset-admin.js';
+import { DatasetAdminError, MAX_DATASET_NAME_CHARS, type DeletedDataset } from '../data/dataset-admin.js';
 import { requireAdmin } from './access.js';
 import { builder } from './builder.js';
 import { DatasetRef } from './dataset.js';
@@ -31,10 +30,10 @@ builder.mutationFields((t) => ({
       'Admin only. Deletes a dataset with its instruments and bars; refused (BAD_USER_INPUT on id) while a run or sweep on it is QUEUED or RUNNING. ' +
       'Finished runs that used it stay readable.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       requireAdmin(ctx, 'delete datasets');
       try {
-        return deleteDataset(ctx.app, String(args.id));
+        return await ctx.storage.deleteDataset(String(args.id));
       } catch (e) {
         throw asGraphQLError(e);
       }
@@ -44,11 +43,11 @@ builder.mutationFields((t) => ({
     type: DatasetRef,
     description: `Admin only. Sets a dataset's display name (1-${MAX_DATASET_NAME_CHARS} characters, unique ignoring case); its id, which runs refer to, stays.`,
     args: { id: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       requireAdmin(ctx, 'rename datasets');
       try {
-        const renamed = renameDataset(ctx.app, String(args.id), args.name);
-        return listDatasets(ctx.app).find((d) => d.id === renamed.id)!;
+        const renamed = await ctx.storage.renameDataset(String(args.id), args.name);
+        return (await ctx.storage.listDatasets()).find((d) => d.id === renamed.id)!;
       } catch (e) {
         throw asGraphQLError(e);
       }

@@ -1,6 +1,6 @@
 /** Datasets, their instruments and what each covers per bar period. */
 import { BAR_PERIODS, type BarPeriod } from '../engine/bars.js';
-import { listDatasets, type DatasetInfo } from '../data/bar-store.js';
+import type { DatasetInfo } from '../data/bar-store.js';
 import { builder } from './builder.js';
 
 export const BarPeriodEnum = builder.enumType('BarPeriod', { values: BAR_PERIODS });
@@ -46,4 +46,4 @@ DatasetRef.implement({
   }),
 });
 
-builder.queryField('datasets', (t) => t.field({ type: [DatasetRef], resolve: (_root, _args, ctx) => listDatasets(ctx.app) }));
+builder.queryField('datasets', (t) => t.field({ type: [DatasetRef], resolve: (_root, _args, ctx) => ctx.storage.listDatasets() }));

@@ -3,7 +3,6 @@
  * `Query.instrument` to reach one instrument without listing every dataset (a chart asks for one).
  */
 import type { BarPeriod } from '../engine/bars.js';
-import { getCoverage, listDatasets, loadBars } from '../data/bar-store.js';
 import { downsampleOhlc, type OhlcBar } from '../data/ohlc-downsample.js';
 import { builder } from './builder.js';
 import { BarPeriodEnum, InstrumentRef } from './dataset.js';
@@ -36,7 +35,7 @@ builder.objectField(InstrumentRef, 'bars', (t) =>
       end: t.arg({ type: 'DateTime' }),
       maxPoints: t.arg.int({ defaultValue: BARS_MAX_POINTS.default }),
     },
-    resolve: (instrument, args, ctx) => {
+    resolve: async (instrument, args, ctx) => {
       const maxPoints = args.maxPoints ?? BARS_MAX_POINTS.default;
       if (!Number.isInteger(maxPoints) || maxPoints < BARS_MAX_POINTS.min || maxPoints > BARS_MAX_POINTS.max) {
         throw badField('maxPoints', `must be from ${BARS_MAX_POINTS.min} to ${BARS_MAX_POINTS.max}, got ${maxPoints}`);
@@ -46,7 +45,7 @@ builder.objectField(InstrumentRef, 'bars', (t) =>
       if (from !== undefined && through !== undefined && through < from) throw badField('end', `must not be before start (${args.start!.toISOString()}), got ${args.end!.toISOString()}`);
       const period = args.period as BarPeriod;
       const key = { dataset: instrument.dataset.id, symbol: instrument.symbol, period };
-      const coverage = getCoverage(ctx.app, key);
+      const coverage = await ctx.storage.getCoverage(key);
       if (!coverage) return [];
       const lo = Math.max(coverage.first, from ?? -Infinity);
       const hi = Math.min(coverage.last, through ?? Infinity);
@@ -56,7 +55,7 @@ builder.objectField(InstrumentRef, 'bars', (t) =>
       if (estimate > BARS_MAX_READ) {
         throw badField('start', `start..end covers about ${estimate.toLocaleString('en-US')} ${period} bars, more than ${BARS_MAX_READ.toLocaleString('en-US')} per request: narrow the range`);
       }
-      const series = loadBars(ctx.app, { ...key, from, to: through === undefined ? undefined : through + 1 });
+      const series = await ctx.storage.loadBars({ ...key, from, to: through === undefined ? undefined : through + 1 });
       return downsampleOhlc(series, maxPoints);
     },
   }),
@@ -68,8 +67,8 @@ builder.queryField('instrument', (t) =>
     nullable: true,
     description: 'One instrument of a dataset, or null when the dataset has no such symbol.',
     args: { dataset: t.arg.id({ required: true }), symbol: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => {
-      const dataset = listDatasets(ctx.app).find((d) => d.id === String(args.dataset));
+    resolve: async (_root, args, ctx) => {
+      const dataset = (await ctx.storage.listDatasets()).find((d) => d.id === String(args.dataset));
       const instrument = dataset?.instruments.find((i) => i.symbol === args.symbol);
       return dataset && instrument ? { symbol: instrument.symbol, dataset, coverage: instrument.coverage } : null;
     },

@@ -41,14 +41,14 @@ export function checkConnectionArgs(args: ConnectionArgs): void {
   if (args.last != null && args.before == null && args.first == null) throw badField('last', 'needs before or first');
 }
 
-export function offsetConnection<T, N>(args: ConnectionArgs, fetch: (offset: number, limit: number) => Page<T>, node: (item: T) => N) {
+export async function offsetConnection<T, N>(args: ConnectionArgs, fetch: (offset: number, limit: number) => Promise<Page<T>>, node: (item: T) => N) {
   checkConnectionArgs(args);
   const { offset, limit, hasPreviousPage, hasNextPage, expectedSize } = offsetForArgs({
     args: { first: args.first ?? undefined, last: args.last ?? undefined, after: args.after ?? undefined, before: args.before ?? undefined },
     defaultSize: DEFAULT_PAGE,
     maxSize: MAX_PAGE,
   });
-  const page = fetch(offset, limit);
+  const page = await fetch(offset, limit);
   const items = page.items.slice(0, expectedSize);
   const edges = items.map((item, k) => ({ cursor: offsetToCursor(offset + k), node: node(item) }));
   return {
@@ -67,10 +67,10 @@ export function offsetConnection<T, N>(args: ConnectionArgs, fetch: (offset: num
  * A newest-first connection paged by id (runs, sweeps): the cursor is the id of the last item, so
  * pages stay stable while new items arrive. Forward paging only.
  */
-export function idCursorConnection<T extends { readonly id: number }>(
+export async function idCursorConnection<T extends { readonly id: number }>(
   args: ConnectionArgs,
   what: string,
-  fetch: (first: number, after: number | null) => { items: T[]; totalCount: number; hasNextPage: boolean },
+  fetch: (first: number, after: number | null) => Promise<{ items: T[]; totalCount: number; hasNextPage: boolean }>,
 ) {
   if (args.last != null || args.before != null) throw badField(args.last != null ? 'last' : 'before', `${what} pages forward only: use first and after`);
   checkConnectionArgs({ first: args.first });
@@ -80,7 +80,7 @@ export function idCursorConnection<T extends { readonly id: number }>(
     after = /^(0|[1-9]\d{0,14})$/.test(args.after) ? Number(args.after) : NaN;
     if (!Number.isSafeInteger(after)) throw badField('after', `not a cursor of this connection: ${JSON.stringify(args.after)}`);
   }
-  const page = fetch(Math.min(args.first ?? 20, MAX_PAGE), after);
+  const page = await fetch(Math.min(args.first ?? 20, MAX_PAGE), after);
   const edges = page.items.map((node) => ({ cursor: String(node.id), node }));
   return {
     edges,

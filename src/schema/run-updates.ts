@@ -1,12 +1,10 @@
 /** RunUpdate and the runUpdates subscription: a run's progress and results in batches (jobs/run-updates.ts). */
-import { getRun } from '../data/run-store.js';
 import type { EquitySample } from '../jobs/run-events.js';
 import { AfterSeqError, planRunUpdates, runUpdateStream, RUN_UPDATE_LIMITS, STORED_SEQ_BASE, type RunUpdate } from '../jobs/run-updates.js';
-import { visible } from './access.js';
 import { builder } from './builder.js';
 import { badField } from './errors.js';
 import { requireById } from './ids.js';
-import { RunStatusEnum } from './run.js';
+import { findRun, RunStatusEnum } from './run.js';
 import type { Fill, Order } from '../engine/orders.js';
 import { EquityPointRef, FillRef, OrderRef, type RunScoped } from './trading-types.js';
 
@@ -70,13 +68,13 @@ builder.subscriptionField('runUpdates', (t) =>
       id: t.arg.id({ required: true }),
       afterSeq: t.arg.int({ description: 'The last seq received: resume right after it. Omit (or 0) to start from the beginning.' }),
     },
-    subscribe: (_root, args, ctx) => {
-      const run = requireById('run', String(args.id), (n) => visible(ctx, getRun(ctx.app, n)));
+    subscribe: async (_root, args, ctx) => {
+      const run = await requireById('run', String(args.id), (n) => findRun(ctx, n));
       const afterSeq = args.afterSeq ?? null;
       if (afterSeq !== null && afterSeq < 0) throw badField('afterSeq', `must be >= 0, got ${afterSeq}`);
       try {
         // Checked now, so a bad afterSeq is a BAD_USER_INPUT error before any update.
-        planRunUpdates(ctx, run.id, afterSeq);
+        await planRunUpdates(ctx, run.id, afterSeq);
       } catch (e) {
         if (e instanceof AfterSeqError) throw badField('afterSeq', e.reason);
         throw e;

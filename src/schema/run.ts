@@ -1,7 +1,7 @@
 /** BacktestRun with its results, the run queries and mutations, and the live subscriptions. */
 import type { Fill } from '../engine/orders.js';
 import type { RunMetrics } from '../engine/results.js';
-import { getRun, listRuns, RUN_STATUSES, type RunRecord } from '../data/run-store.js';
+import { RUN_STATUSES, type RunRecord } from '../data/run-types.js';
 import { QueueFullError } from '../jobs/admission.js';
 import { RunInputError, validateRunInput, type RunInput } from '../jobs/run-input.js';
 import { COMMISSION_INPUT_DOCS, RUN_INPUT_DOCS } from '../jobs/run-input-docs.js';
@@ -79,7 +79,7 @@ export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implem
         type: FillRef,
         description: 'In execution order.',
         resolve: (r, args, ctx) =>
-          offsetConnection(args, (offset, limit) => readableFills(ctx.app, r, { offset, limit }), (item) => ({ runId: r.id, item })),
+          offsetConnection(args, (offset, limit) => readableFills(ctx.storage, r, { offset, limit }), (item) => ({ runId: r.id, item })),
       },
       { name: 'FillConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
     ),
@@ -88,24 +88,24 @@ export const BacktestRunRef = builder.objectRef<RunRecord>('BacktestRun').implem
         type: OrderRef,
         description: 'In submission order.',
         resolve: (r, args, ctx) =>
-          offsetConnection(args, (offset, limit) => readableOrders(ctx.app, r, { offset, limit }), (item) => ({ runId: r.id, item })),
+          offsetConnection(args, (offset, limit) => readableOrders(ctx.storage, r, { offset, limit }), (item) => ({ runId: r.id, item })),
       },
       { name: 'OrderConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
     ),
-    roundTrips: t.field({ type: [RoundTripRef], resolve: (r, _a, ctx) => readableRoundTrips(ctx.app, r) }),
+    roundTrips: t.field({ type: [RoundTripRef], resolve: (r, _a, ctx) => readableRoundTrips(ctx.storage, r) }),
     equityCurve: t.field({
       type: [EquityPointRef],
       description: 'One point per timestamp; maxPoints downsamples, keeping the first, the last and the extremes.',
       args: { maxPoints: t.arg.int() },
-      resolve: (r, args, ctx) => {
+      resolve: async (r, args, ctx) => {
         if (args.maxPoints != null && args.maxPoints < 2) throw badField('maxPoints', `must be >= 2, got ${args.maxPoints}`);
-        const curve = readableEquity(ctx.app, r, args.maxPoints ?? undefined);
+        const curve = await readableEquity(ctx.storage, r, args.maxPoints ?? undefined);
         // Live points only while the run is live: a run that has just ended (its job not yet
         // released) shows what was stored, which for a FAILED run is nothing.
         if (!curve) return r.status === 'QUEUED' || r.status === 'RUNNING' ? finiteSamples(ctx.jobs.activeRun(r.id)?.equity ?? []) : [];
         const points: EquitySample[] = new Array(curve.length);
         for (let k = 0; k < curve.length; k++) points[k] = { time: curve.time[k], equity: curve.equity[k], cash: curve.cash[k], drawdown: curve.drawdown[k] };
-        return withBenchmark(ctx.app, r, points);
+        return withBenchmark(ctx.storage, r, points);
       },
     }),
   }),
@@ -119,8 +119,8 @@ const RunStatusEventRef = builder.objectRef<StatusEventShape>('RunStatusEvent').
   fields: (t) => ({
     run: t.field({
       type: BacktestRunRef,
-      resolve: (e, _a, ctx) => {
-        const run = visible(ctx, getRun(ctx.app, e.runId));
+      resolve: async (e, _a, ctx) => {
+        const run = await findRun(ctx, e.runId);
         if (!run) throw notFound('run', String(e.runId));
         return run;
       },
@@ -132,13 +132,18 @@ const RunStatusEventRef = builder.objectRef<StatusEventShape>('RunStatusEvent').
   }),
 });
 
-/** The canonical id string of an existing run (NOT_FOUND otherwise). */
-function requireRunId(ctx: GraphQLContext, id: string): string {
-  return String(requireRun(ctx, id).id);
+/** The run with this id if the caller may see it, else null. */
+export async function findRun(ctx: GraphQLContext, id: number): Promise<RunRecord | null> {
+  return visible(ctx, await ctx.storage.getRun(id));
 }
 
-function requireRun(ctx: GraphQLContext, id: string): RunRecord {
-  return requireById('run', id, (n) => visible(ctx, getRun(ctx.app, n)));
+/** The canonical id string of an existing run (NOT_FOUND otherwise). */
+async function requireRunId(ctx: GraphQLContext, id: string): Promise<string> {
+  return String((await requireRun(ctx, id)).id);
+}
+
+function requireRun(ctx: GraphQLContext, id: string): Promise<RunRecord> {
+  return requireById('run', id, (n) => findRun(ctx, n));
 }
 
 builder.queryFields((t) => ({
@@ -146,7 +151,7 @@ builder.queryFields((t) => ({
     type: BacktestRunRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => findById(String(args.id), (n) => visible(ctx, getRun(ctx.app, n))),
+    resolve: (_root, args, ctx) => findById(String(args.id), (n) => findRun(ctx, n)),
   }),
   runs: t.connection(
     {
@@ -154,8 +159,8 @@ builder.queryFields((t) => ({
       description: 'Newest first. Cursors are run ids, stable while new runs arrive.',
       args: { status: t.arg({ type: RunStatusEnum }), strategy: t.arg.id() },
       resolve: (_root, args, ctx) =>
-        idCursorConnection(args, 'runs', (first, after) => {
-          const page = listRuns(ctx.app, { first, after, status: args.status ?? null, strategy: args.strategy == null ? null : String(args.strategy), ownerKeyId: ownerFilter(ctx.principal) });
+        idCursorConnection(args, 'runs', async (first, after) => {
+          const page = await ctx.storage.listRuns({ first, after, status: args.status ?? null, strategy: args.strategy == null ? null : String(args.strategy), ownerKeyId: ownerFilter(ctx.principal) });
           return { items: page.runs, totalCount: page.totalCount, hasNextPage: page.hasNextPage };
         }),
     },
@@ -233,12 +238,12 @@ builder.mutationFields((t) => ({
     type: BacktestRunRef,
     description: 'Validates, stores the run QUEUED and starts it; returns at once.',
     args: { input: t.arg({ type: RunBacktestInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       requireRunRole(ctx, 'start runs');
       try {
         ctx.jobs.assertRoom(ownerOf(ctx.principal));
-        const validated = validateRunInput(ctx, toRunInput(input));
-        return ctx.jobs.enqueue({ ...validated, run: { ...validated.run, ownerKeyId: ownerOf(ctx.principal) } });
+        const validated = validateRunInput({ datasets: await ctx.storage.listDatasets(), strategies: ctx.strategies }, toRunInput(input));
+        return await ctx.jobs.enqueue({ ...validated, run: { ...validated.run, ownerKeyId: ownerOf(ctx.principal) } });
       } catch (e) {
         if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
         if (e instanceof QueueFullError) throw queueFull(e);
@@ -252,7 +257,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       requireRunRole(ctx, 'cancel runs');
-      const run = requireRun(ctx, String(args.id));
+      const run = await requireRun(ctx, String(args.id));
       return (await ctx.jobs.cancel(run.id)) ?? run;
     },
   }),
@@ -267,7 +272,9 @@ builder.mutationFields((t) => ({
         if (!Number.isSafeInteger(n)) throw badField(`ids[${i}]`, `not a run id: ${JSON.stringify(String(id).slice(0, 40))}`);
         return n;
       });
-      return ctx.jobs.delete(ids.filter((n) => visible(ctx, getRun(ctx.app, n)) !== null));
+      const mine: number[] = [];
+      for (const n of ids) if ((await findRun(ctx, n)) !== null) mine.push(n);
+      return ctx.jobs.delete(mine);
     },
   }),
 }));
@@ -282,21 +289,21 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     // The id is checked here, so an unknown one is NOT_FOUND before any event; resolve adds the
     // run id to each event instead of a mapping generator (one async layer less per event).
-    subscribe: (_root, args, ctx) => statusStream(ctx, requireRunId(ctx, String(args.id))),
+    subscribe: async (_root, args, ctx) => statusStream(ctx, await requireRunId(ctx, String(args.id))),
     resolve: (event: StatusSnapshot, args): StatusEventShape => ({ ...event, runId: Number(args.id) }),
   }),
   runFills: t.field({
     type: FillRef,
     description: 'Every fill exactly once, in execution order: earlier fills replayed first, then live ones; completes when the run ends.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => fillStream(ctx, requireRunId(ctx, String(args.id))),
+    subscribe: async (_root, args, ctx) => fillStream(ctx, await requireRunId(ctx, String(args.id))),
     resolve: (fill: Fill, args) => ({ runId: Number(args.id), item: fill }),
   }),
   runEquity: t.field({
     type: EquityPointRef,
     description: 'Equity samples from the start (replayed, then live, a few per second); the last is the final equity; completes when the run ends.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => equityStream(ctx, requireRunId(ctx, String(args.id))),
+    subscribe: async (_root, args, ctx) => equityStream(ctx, await requireRunId(ctx, String(args.id))),
     resolve: (point: EquitySample) => point,
   }),
 }));

@@ -1,6 +1,5 @@
 /** Parameter sweeps: the Sweep type, its results, queries, mutations and the progress subscription. */
-import { getRun } from '../data/run-store.js';
-import { getSweep, getSweepResults, listSweeps, type SweepRecord, type SweepResultRecord } from '../data/sweep-store.js';
+import type { SweepRecord, SweepResultRecord } from '../data/sweep-store.js';
 import { QueueFullError } from '../jobs/admission.js';
 import { RunInputError } from '../jobs/run-input.js';
 import { RUN_INPUT_DOCS, SWEEP_INPUT_DOCS } from '../jobs/run-input-docs.js';
@@ -14,7 +13,7 @@ import { requireRunRole, visible } from './access.js';
 import { findById, requireById } from './ids.js';
 import { ownerFilter, ownerOf } from '../auth/principal.js';
 import { idCursorConnection, offsetConnection } from './pagination.js';
-import { BacktestRunRef, CommissionInput, RunMetricsRef, RunStatusEnum, toRunInput } from './run.js';
+import { BacktestRunRef, CommissionInput, findRun, RunMetricsRef, RunStatusEnum, toRunInput } from './run.js';
 import { StrategyRef, strategyOrPlaceholder } from './strategy.js';
 import { BENCHMARK_INPUT_DOC, BenchmarkInputRef, RISK_FREE_RATE_DOC } from './analytics-inputs.js';
 
@@ -28,11 +27,11 @@ const SweepResultRef = builder.objectRef<SweepResultRecord>('SweepResult').imple
     metrics: t.field({ type: RunMetricsRef, resolve: (r) => r.metrics }),
     objectiveValue: t.float({ nullable: true, resolve: (r) => r.objectiveValue }),
     runId: t.id({ nullable: true, description: 'The full run of this combination, for the best keepTop.', resolve: (r) => (r.runId === null ? null : String(r.runId)) }),
-    run: t.field({ type: BacktestRunRef, nullable: true, resolve: (r, _a, ctx) => (r.runId === null ? null : visible(ctx, getRun(ctx.app, r.runId))) }),
+    run: t.field({ type: BacktestRunRef, nullable: true, resolve: (r, _a, ctx) => (r.runId === null ? null : findRun(ctx, r.runId)) }),
   }),
 });
 
-const live = (ctx: GraphQLContext, s: SweepRecord): SweepSnapshot => ctx.sweeps.snapshot(s.id) as SweepSnapshot;
+const live = async (ctx: GraphQLContext, s: SweepRecord): Promise<SweepSnapshot> => (await ctx.sweeps.snapshot(s.id)) as SweepSnapshot;
 
 export const SweepRef = builder.objectRef<SweepRecord>('Sweep').implement({
   fields: (t) => ({
@@ -46,22 +45,22 @@ export const SweepRef = builder.objectRef<SweepRecord>('Sweep').implement({
     start: t.field({ type: 'Date', nullable: true, resolve: (s) => s.start }),
     end: t.field({ type: 'Date', nullable: true, resolve: (s) => s.end }),
     initialCash: t.exposeFloat('initialCash'),
-    status: t.field({ type: RunStatusEnum, resolve: (s, _a, ctx) => live(ctx, s).status }),
-    progress: t.float({ resolve: (s, _a, ctx) => live(ctx, s).progress }),
+    status: t.field({ type: RunStatusEnum, resolve: async (s, _a, ctx) => (await live(ctx, s)).status }),
+    progress: t.float({ resolve: async (s, _a, ctx) => (await live(ctx, s)).progress }),
     total: t.int({ description: 'Combinations in the grid, skipped ones included.', resolve: (s) => s.total }),
-    completed: t.int({ resolve: (s, _a, ctx) => live(ctx, s).completed }),
+    completed: t.int({ resolve: async (s, _a, ctx) => (await live(ctx, s)).completed }),
     skipped: t.int({ description: 'Combinations that break a cross-parameter rule; not run.', resolve: (s) => s.skipped }),
-    failed: t.int({ resolve: (s, _a, ctx) => live(ctx, s).failed }),
+    failed: t.int({ resolve: async (s, _a, ctx) => (await live(ctx, s)).failed }),
     objective: t.exposeString('objective'),
     maximize: t.exposeBoolean('maximize'),
     keepTop: t.exposeInt('keepTop'),
-    best: t.field({ type: SweepResultRef, nullable: true, resolve: (s, _a, ctx) => live(ctx, s).best }),
+    best: t.field({ type: SweepResultRef, nullable: true, resolve: async (s, _a, ctx) => (await live(ctx, s)).best }),
     results: t.connection(
       {
         type: SweepResultRef,
         args: { orderBy: t.arg({ type: SweepResultOrderEnum, defaultValue: 'OBJECTIVE' }) },
         resolve: (s, args, ctx) =>
-          offsetConnection(args, (offset, limit) => getSweepResults(ctx.app, s, args.orderBy ?? 'OBJECTIVE', { offset, limit }), (r) => r),
+          offsetConnection(args, (offset, limit) => ctx.storage.getSweepResults(s, args.orderBy ?? 'OBJECTIVE', { offset, limit }), (r) => r),
       },
       { name: 'SweepResultConnection', fields: (c) => ({ totalCount: c.int({ resolve: (p) => p.totalCount }) }) },
     ),
@@ -80,8 +79,8 @@ const SweepProgressEventRef = builder.objectRef<SweepEventShape>('SweepProgressE
   fields: (t) => ({
     sweep: t.field({
       type: SweepRef,
-      resolve: (e, _a, ctx) => {
-        const s = visible(ctx, getSweep(ctx.app, e.sweepId));
+      resolve: async (e, _a, ctx) => {
+        const s = await findSweep(ctx, e.sweepId);
         if (!s) throw notFound('sweep', String(e.sweepId));
         return s;
       },
@@ -96,8 +95,13 @@ const SweepProgressEventRef = builder.objectRef<SweepEventShape>('SweepProgressE
   }),
 });
 
-function requireSweep(ctx: GraphQLContext, id: string): SweepRecord {
-  return requireById('sweep', id, (n) => visible(ctx, getSweep(ctx.app, n)));
+/** The sweep with this id if the caller may see it, else null. */
+async function findSweep(ctx: GraphQLContext, id: number): Promise<SweepRecord | null> {
+  return visible(ctx, await ctx.storage.getSweep(id));
+}
+
+function requireSweep(ctx: GraphQLContext, id: string): Promise<SweepRecord> {
+  return requireById('sweep', id, (n) => findSweep(ctx, n));
 }
 
 builder.queryFields((t) => ({
@@ -105,15 +109,15 @@ builder.queryFields((t) => ({
     type: SweepRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => findById(String(args.id), (n) => visible(ctx, getSweep(ctx.app, n))),
+    resolve: (_root, args, ctx) => findById(String(args.id), (n) => findSweep(ctx, n)),
   }),
   sweeps: t.connection(
     {
       type: SweepRef,
       description: 'Newest first. Cursors are sweep ids.',
       resolve: (_root, args, ctx) =>
-        idCursorConnection(args, 'sweeps', (first, after) => {
-          const page = listSweeps(ctx.app, { first, after, ownerKeyId: ownerFilter(ctx.principal) });
+        idCursorConnection(args, 'sweeps', async (first, after) => {
+          const page = await ctx.storage.listSweeps({ first, after, ownerKeyId: ownerFilter(ctx.principal) });
           return { items: page.sweeps, totalCount: page.totalCount, hasNextPage: page.hasNextPage };
         }),
     },
@@ -149,11 +153,11 @@ builder.mutationFields((t) => ({
     type: SweepRef,
     description: 'Validates the grid, then runs every combination across the worker pool; returns at once.',
     args: { input: t.arg({ type: RunSweepInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       requireRunRole(ctx, 'start sweeps');
       try {
         ctx.jobs.assertRoom(ownerOf(ctx.principal));
-        const validated = validateSweepInput(ctx, {
+        const validated = validateSweepInput({ datasets: await ctx.storage.listDatasets(), strategies: ctx.strategies }, {
           ...toRunInput(input),
           grid: input.grid,
           objective: input.objective,
@@ -161,7 +165,7 @@ builder.mutationFields((t) => ({
           keepTop: input.keepTop,
           maxCombinations: ctx.jobs.admission.maxCombinations(input.maxCombinations),
         });
-        return ctx.sweeps.start({ ...validated, base: { ...validated.base, run: { ...validated.base.run, ownerKeyId: ownerOf(ctx.principal) } } });
+        return await ctx.sweeps.start({ ...validated, base: { ...validated.base, run: { ...validated.base.run, ownerKeyId: ownerOf(ctx.principal) } } });
       } catch (e) {
         if (e instanceof RunInputError) throw badUserInput(e.errors, 'input');
         if (e instanceof QueueFullError) throw queueFull(e);
@@ -175,7 +179,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       requireRunRole(ctx, 'cancel sweeps');
-      const s = requireSweep(ctx, String(args.id));
+      const s = await requireSweep(ctx, String(args.id));
       return (await ctx.sweeps.cancel(s.id)) ?? s;
     },
   }),
@@ -186,8 +190,8 @@ builder.subscriptionField('sweepProgress', (t) =>
     type: SweepProgressEventRef,
     description: 'The current state first, then progress with the best result so far (throttled); completes when the sweep ends.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => {
-      const s = requireSweep(ctx, String(args.id));
+    subscribe: async (_root, args, ctx) => {
+      const s = await requireSweep(ctx, String(args.id));
       return (async function* () {
         try {
           for await (const snap of sweepStream(ctx.sweeps, s.id)) yield { ...snap, sweepId: s.id };

@@ -5,27 +5,33 @@
  * cloned) to the main thread, which stores it. The thread only reads the database.
  */
 import { BarCache } from '../data/bar-cache.js';
-import { openReadOnlyDatabase, type AppDatabase } from '../data/db.js';
+import { openBarReader, type BarReader } from '../data/bar-reader.js';
+import type { StorageConfig } from '../data/storage.js';
 import type { Order } from '../engine/orders.js';
 import { encodeEquity } from '../data/equity-codec.js';
 import { compressBlocks, encodeBlock, encodeBlocks, type ResultItemOf } from '../data/result-blocks.js';
 import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
-import { simulateRun, type RunProgress, type SimulatedRun } from './execute-run.js';
+import { loadRunSeries, simulateRun, type RunProgress, type SimulatedRun } from './execute-run.js';
 import { sampleEquity } from './equity-sampler.js';
 import type { BacktestTask, BacktestTaskResult, RunOutcome, WorkerMessage } from './protocol.js';
 
 /** Equity points per progress message: enough for a smooth live chart, cheap to clone. */
 const EQUITY_SAMPLES_PER_MESSAGE = 8;
 
-const databases = new Map<string, AppDatabase>();
+/** This thread's readers, one per database (a thread serves one service, so usually one). */
+const readers = new Map<string, Promise<BarReader>>();
 /** This thread's bars kept between its runs (sized by the first task: BAR_CACHE_MB). */
 let barCache: BarCache | undefined;
 const registries = new Map<string, Promise<LoadedStrategies>>();
 
-function database(path: string): AppDatabase {
-  let app = databases.get(path);
-  if (!app) databases.set(path, (app = openReadOnlyDatabase(path)));
-  return app;
+function reader(storage: StorageConfig): Promise<BarReader> {
+  const key = storage.kind === 'sqlite' ? `sqlite:${storage.path}` : storage.url;
+  let r = readers.get(key);
+  if (!r) {
+    readers.set(key, (r = openBarReader(storage)));
+    r.catch(() => readers.delete(key)); // the next run tries again
+  }
+  return r;
 }
 
 function strategies(dir: string): Promise<LoadedStrategies> {
@@ -43,9 +49,9 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
   };
   let outcome: RunOutcome;
   try {
-    const app = database(task.databasePath);
     const strategy = (await strategies(task.strategiesDir)).registry.get(task.run.strategy);
     if (!strategy) throw new Error(`strategy ${task.run.strategy} is not loaded in the worker`);
+    const job = { runId: task.runId, run: task.run, strategy, from: task.from, to: task.to };
     let lastSent = 0;
     // Equity points [0, sentUpTo) have been covered by samples already.
     let sentUpTo = 0;
@@ -60,9 +66,11 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
       sentUpTo = p.curve.length;
     };
     let latest: RunProgress | undefined;
+    const cache = task.barCacheBytes > 0 ? (barCache ??= new BarCache(task.barCacheBytes)) : undefined;
+    const series = await loadRunSeries(await reader(task.storage), job, cache);
     const simulated = simulateRun(
-      app,
-      { runId: task.runId, run: task.run, strategy, from: task.from, to: task.to },
+      series,
+      job,
       {
         onFills: (fills) => sendBlock('fills', fills),
         onOrders: (orders) => sendBlock('orders', orders as readonly Order[]),
@@ -76,7 +84,6 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
         isCancelled: () => Atomics.load(task.cancelFlag, 0) !== 0,
         maxBars: task.maxBars,
         maxFills: task.maxFills,
-        barCache: task.barCacheBytes > 0 ? (barCache ??= new BarCache(task.barCacheBytes)) : undefined,
       },
     );
     // The final point always goes out, however the run ended.

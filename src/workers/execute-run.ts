@@ -10,7 +10,8 @@ import type { Fill, Order } from '../engine/orders.js';
 import type { BacktestResult, EquityCurve } from '../engine/results.js';
 import type { AnyStrategy } from '../engine/strategy.js';
 import type { BarCache } from '../data/bar-cache.js';
-import { loadBars } from '../data/bar-store.js';
+import type { BarReader } from '../data/bar-reader.js';
+import { loadBars, type LoadBarsInput } from '../data/bar-store.js';
 import type { AppDatabase } from '../data/db.js';
 import { finishRun, markRunStarted, updateRunProgress, type RunRecord } from '../data/run-store.js';
 import type { FinalRunStatus, NewRun } from '../data/run-types.js';
@@ -57,8 +58,6 @@ export interface ExecutedRun {
 export interface RunCeilings {
   readonly maxBars?: number;
   readonly maxFills?: number;
-  /** Where the bars come from when they may be kept between runs (a pool thread's); default: read for this run alone. */
-  readonly barCache?: BarCache;
 }
 
 /** How a simulation ended, before anything is stored. */
@@ -81,7 +80,14 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
   if (!markRunStarted(app, runId)) return { record: null, result: null }; // cancelled or deleted while queued
   const storeEvery = hooks.progressStoreIntervalMs ?? 250;
   let lastStored = 0;
-  const s = simulateRun(app, job, {
+  let series: BarSeries[];
+  try {
+    series = job.run.symbols.map((symbol) => requireBars(job, symbol, loadBars(app, barsInput(job, symbol))));
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return { record: finishRun(app, runId, { status: 'FAILED', error, result: undefined, progress: 0 }), result: null };
+  }
+  const s = simulateRun(series, job, {
     ...hooks,
     onProgress: (p) => {
       hooks.onProgress?.(p);
@@ -96,14 +102,26 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
 }
 
 /**
- * Loads the bars and runs the engine in chunks, reporting between chunks; writes nothing, so it can
- * run in any thread on a read-only connection. Never throws: a failure is a FAILED outcome.
+ * The run's bars, one series per symbol, through a pool thread's reader (and its cache, when it
+ * keeps bars between runs). Throws when a symbol has no bars in the run's range.
  */
-export function simulateRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks & RunCeilings = {}): SimulatedRun {
+export async function loadRunSeries(reader: BarReader, job: Pick<RunToExecute, 'run' | 'from' | 'to'>, cache: BarCache | undefined): Promise<BarSeries[]> {
+  const out: BarSeries[] = [];
+  for (const symbol of job.run.symbols) {
+    const input = barsInput(job, symbol);
+    out.push(requireBars(job, symbol, cache ? await cache.load(reader, input) : await reader.loadBars(input)));
+  }
+  return out;
+}
+
+/**
+ * Runs the engine over the run's bars in chunks, reporting between chunks; touches no database, so
+ * it can run in any thread. Never throws: a failure is a FAILED outcome.
+ */
+export function simulateRun(series: readonly BarSeries[], job: RunToExecute, hooks: RunHooks & RunCeilings = {}): SimulatedRun {
   const { run } = job;
   let bt: Backtest | undefined;
   try {
-    const series = run.symbols.map((symbol) => loadSeries(app, job, symbol, hooks.barCache));
     const pending: Fill[] = [];
     const changedOrders = new Map<number, Readonly<Order>>();
     bt = new Backtest({
@@ -172,9 +190,11 @@ function fractionDone(bt: Backtest): number {
   return total === 0 ? 1 : bt.barsProcessed / total;
 }
 
-function loadSeries(app: AppDatabase, job: RunToExecute, symbol: string, cache: BarCache | undefined): BarSeries {
-  const input = { dataset: job.run.dataset, symbol, period: job.run.period, from: job.from, to: job.to };
-  const series = cache ? cache.load(app, input) : loadBars(app, input);
+function barsInput(job: Pick<RunToExecute, 'run' | 'from' | 'to'>, symbol: string): LoadBarsInput {
+  return { dataset: job.run.dataset, symbol, period: job.run.period, from: job.from, to: job.to };
+}
+
+function requireBars(job: Pick<RunToExecute, 'run'>, symbol: string, series: BarSeries): BarSeries {
   if (series.length === 0) throw new Error(`no ${job.run.period} bars for ${symbol} between ${job.run.start ?? 'the first bar'} and ${job.run.end ?? 'the last bar'}`);
   return series;
 }

@@ -3,6 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ResultBlock } from '../data/result-blocks.js';
 import type { RunOutcome } from '../data/run-outcome-store.js';
 import type { NewRun, RunStatus } from '../data/run-types.js';
+import type { StorageConfig } from '../data/storage.js';
 
 export type { RunOutcome };
 
@@ -11,7 +12,8 @@ export interface BacktestTask {
   readonly run: NewRun & { readonly periodsPerYear: number };
   readonly from?: number;
   readonly to?: number;
-  readonly databasePath: string;
+  /** Where the bars are: the thread opens its own read-only connection. */
+  readonly storage: StorageConfig;
   readonly strategiesDir: string;
   /** Int32Array over a SharedArrayBuffer: non-zero asks the run to stop. */
   readonly cancelFlag: Int32Array;

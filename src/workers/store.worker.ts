@@ -7,8 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../data/db.js';
 import { deleteRunsInSlices, storeFailure, storeOutcome, type RunOutcome, type WriteOptions } from '../data/run-outcome-store.js';
-import type { StoreCall, StoreReply, StoreRequest, StoreThreadData } from './store-protocol.js';
-import { WriteGate } from './write-gate.js';
+import type { StoreCall, StoreReply, StoreRequest, StoreThreadData } from '../data/store-protocol.js';
+import { WriteGate } from '../data/write-gate.js';
 
 const data = workerData as StoreThreadData;
 // A short busy timeout: a locked database is retried between short waits (run-outcome-store.ts), not in one long one.

@@ -1,6 +1,6 @@
 /**
- * The files the pool threads and the storage thread start from. Worker threads are plain Node:
- * compiled (dist/, scripts/build.mjs bundles these two entries) they load the compiled modules
+ * The file the pool threads start from (the storage thread's: data/store-thread.ts). Worker threads
+ * are plain Node: compiled (dist/, scripts/build.mjs bundles the entries) they load the compiled modules
  * directly, without tsx; run from the TypeScript sources (vitest, `npm run cli`, tsx) they load
  * small .mjs entries that register tsx first and then import the .ts modules.
  * Compiled, this code sits in a shared chunk (dist/chunks/), so the paths go through the folder
@@ -11,5 +11,3 @@ const COMPILED = import.meta.url.endsWith('.js');
 /** Piscina's `filename`: the default task and `runSweepChunk` (pool-tasks.ts). */
 export const POOL_ENTRY = new URL(COMPILED ? '../workers/pool-tasks.js' : '../workers/pool-entry.mjs', import.meta.url).href;
 
-/** The storage thread (store.worker.ts). */
-export const STORE_ENTRY = new URL(COMPILED ? '../workers/store.worker.js' : '../workers/store-entry.mjs', import.meta.url);

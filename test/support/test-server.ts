@@ -10,7 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { openDatabase } from '../../src/data/db.js';
+import { openDatabase, type AppDatabase } from '../../src/data/db.js';
+import { SqliteStorage } from '../../src/data/sqlite-storage.js';
 import { seedDemoData } from '../../src/data/demo.js';
 import { buildApp, type App, type AppOptions } from '../../src/server.js';
 
@@ -252,6 +253,8 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitF
 
 export interface TestServer {
   readonly app: App;
+  /** The SQLite connection behind the app's storage: for tests that write or inspect the file directly (SQLite only). */
+  readonly db: AppDatabase;
   readonly url: string;
   readonly wsUrl: string;
   readonly port: number;
@@ -301,8 +304,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const wsUrl = `ws://127.0.0.1:${port}/graphql`;
   let client: Client | undefined;
   const ws = () => (client ??= wsClient(wsUrl));
+  const storage = app.storage;
   return {
     app,
+    get db(): AppDatabase {
+      if (!(storage instanceof SqliteStorage)) throw new Error('this test reads the SQLite file directly; the server runs on Postgres');
+      return storage.app;
+    },
     url,
     wsUrl,
     port,

@@ -1,5 +1,5 @@
-/** Requests to the storage thread and its replies (see store.worker.ts and jobs/store-thread.ts). */
-import type { RunOutcome } from '../data/run-outcome-store.js';
+/** Requests to the storage thread and its replies (see store.worker.ts and data/store-thread.ts). */
+import type { RunOutcome } from './run-outcome-store.js';
 
 export type StoreRequest =
   | { readonly op: 'storeOutcome'; readonly runId: number; readonly outcome: RunOutcome }

@@ -1,13 +1,20 @@
 /**
- * The main thread's handle on the storage thread (workers/store.worker.ts): requests go out with
+ * The main thread's handle on the storage thread (workers/store.worker.ts, started by a SqliteStorage): requests go out with
  * their byte buffers transferred, replies come back by id. A thread that dies fails its pending
  * requests (their runs end FAILED through the caller) and is started again on the next request.
  */
 import { Worker } from 'node:worker_threads';
-import type { RunOutcome } from '../data/run-outcome-store.js';
-import type { RunRecord } from '../data/run-types.js';
-import type { StoreCall, StoreReply, StoreRequest, StoreThreadData } from '../workers/store-protocol.js';
-import { STORE_ENTRY } from '../workers/thread-entries.js';
+import type { RunOutcome } from './run-outcome-store.js';
+import type { RunRecord } from './run-types.js';
+import type { StoreCall, StoreReply, StoreRequest, StoreThreadData } from './store-protocol.js';
+
+/**
+ * The storage thread's entry: compiled (dist/) the bundled worker, from the sources a small .mjs that
+ * registers tsx first (see workers/thread-entries.ts). Compiled, this code sits in a shared chunk
+ * (dist/chunks/), so the path goes through the folder name: '../workers/' is dist/workers/ from
+ * dist/chunks/ and src/workers/ from src/data/.
+ */
+const STORE_ENTRY = new URL(import.meta.url.endsWith('.js') ? '../workers/store.worker.js' : '../workers/store-entry.mjs', import.meta.url);
 
 /** A request the storage thread refused; `code` is SQLite's (e.g. SQLITE_BUSY) when it has one. */
 export class StoreError extends Error {
