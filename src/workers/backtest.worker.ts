@@ -8,10 +8,10 @@ import { BarCache } from '../data/bar-cache.js';
 import { openBarReader, type BarReader } from '../data/bar-reader.js';
 import type { StorageConfig } from '../data/storage.js';
 import type { Order } from '../engine/orders.js';
-import { encodeEquity } from '../data/equity-codec.js';
-import { compressBlocks, encodeBlock, encodeBlocks, type ResultItemOf } from '../data/result-blocks.js';
+import { encodeBlock, type ResultItemOf } from '../data/result-blocks.js';
 import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
-import { loadRunSeries, simulateRun, type RunProgress, type SimulatedRun } from './execute-run.js';
+import { encodeOutcome } from './encode-outcome.js';
+import { loadRunSeries, simulateRun, type RunProgress } from './execute-run.js';
 import { sampleEquity } from './equity-sampler.js';
 import type { BacktestTask, BacktestTaskResult, RunOutcome, WorkerMessage } from './protocol.js';
 
@@ -98,20 +98,6 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
     task.port.close();
   }
   return { status: outcome.status, error: outcome.error };
-}
-
-function encodeOutcome(s: SimulatedRun): RunOutcome {
-  const base = { status: s.status, error: s.error, progress: s.progress, barsProcessed: s.barsProcessed };
-  const r = s.result;
-  if (!r) return { ...base, metrics: null, blocks: [], equity: null };
-  try {
-    const blocks = compressBlocks([...encodeBlocks('orders', r.orders), ...encodeBlocks('fills', r.fills), ...encodeBlocks('roundTrips', r.roundTrips)]);
-    // Encoded here, off the main thread; the engine's equity column itself is moved, not copied
-    // (the engine is done with it).
-    return { ...base, metrics: r.metrics, blocks, equity: encodeEquity(r.equity, { transferable: true }) };
-  } catch (e) {
-    return { ...base, status: 'FAILED', error: `the results could not be stored: ${e instanceof Error ? e.message : String(e)}`, metrics: null, blocks: [], equity: null };
-  }
 }
 
 /** The outcome's byte buffers, moved to the main thread instead of copied. */
