@@ -12,6 +12,7 @@ import type { CsvLayoutOptions } from './csv-layout.js';
 import { BarCsvParser, type CsvRowRules, type SkippedRows } from './csv-parse.js';
 import type { AppDatabase } from './db.js';
 import { BarsExistError } from './errors.js';
+import type { MarketStorage } from './storage.js';
 
 export { CsvImportError, ON_INVALID_ROW, type OnInvalidRow, type SkippedRows } from './csv-parse.js';
 export { UnknownTimeZoneError } from './time-zone.js';
@@ -37,10 +38,15 @@ export interface ImportResult extends Coverage {
   readonly skipped: SkippedRows;
 }
 
-export async function importCsv(app: AppDatabase, o: ImportCsvOptions): Promise<ImportResult> {
+export function importCsv(app: AppDatabase, o: ImportCsvOptions): Promise<ImportResult> {
+  return importCsvInto({ getCoverage: async (key) => getCoverage(app, key), writeBars: async (input) => writeBars(app, input) }, o);
+}
+
+/** importCsv into a Storage (SQLite or Postgres). */
+export async function importCsvInto(storage: Pick<MarketStorage, 'getCoverage' | 'writeBars'>, o: ImportCsvOptions): Promise<ImportResult> {
   const key = { dataset: o.dataset, symbol: o.symbol, period: o.period };
   // Fail before reading a large file; writeBars checks again inside its transaction.
-  const existing = getCoverage(app, key);
+  const existing = await storage.getCoverage(key);
   if (existing && !o.replace) throw new BarsExistError(o.dataset, o.symbol, o.period, existing.bars);
 
   const totalBytes = (await stat(o.file)).size;
@@ -67,6 +73,6 @@ export async function importCsv(app: AppDatabase, o: ImportCsvOptions): Promise<
   parser.push(decoder.end());
   const series = parser.end(o.symbol);
   o.onProgress?.(series.length, bytesDone, totalBytes);
-  const coverage = writeBars(app, { ...key, series, replace: o.replace, datasetName: o.datasetName });
+  const coverage = await storage.writeBars({ ...key, series, replace: o.replace, datasetName: o.datasetName });
   return { ...coverage, skipped: parser.skipped };
 }
