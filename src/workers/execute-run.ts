@@ -190,11 +190,11 @@ function fractionDone(bt: Backtest): number {
   return total === 0 ? 1 : bt.barsProcessed / total;
 }
 
-function barsInput(job: Pick<RunToExecute, 'run' | 'from' | 'to'>, symbol: string): LoadBarsInput {
+export function barsInput(job: Pick<RunToExecute, 'run' | 'from' | 'to'>, symbol: string): LoadBarsInput {
   return { dataset: job.run.dataset, symbol, period: job.run.period, from: job.from, to: job.to };
 }
 
-function requireBars(job: Pick<RunToExecute, 'run'>, symbol: string, series: BarSeries): BarSeries {
+export function requireBars(job: Pick<RunToExecute, 'run'>, symbol: string, series: BarSeries): BarSeries {
   if (series.length === 0) throw new Error(`no ${job.run.period} bars for ${symbol} between ${job.run.start ?? 'the first bar'} and ${job.run.end ?? 'the last bar'}`);
   return series;
 }
