@@ -1,49 +1,40 @@
 /** `backtest datasets` list, delete and rename against the database. */
-import { listDatasets } from '../data/bar-store.js';
-import { DatasetAdminError, deleteDataset, renameDataset } from '../data/dataset-admin.js';
-import { openDatabase, type AppDatabase } from '../data/db.js';
+import { DatasetAdminError } from '../data/dataset-admin.js';
+import type { Storage } from '../data/storage.js';
 import { formatBarTime, formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
+import { withStorage } from './with-storage.js';
 
-export function listDatasetsCommand(json: boolean): void {
-  withDatabase((app) => list(app, json));
+export function listDatasetsCommand(json: boolean): Promise<void> {
+  return withStorage((storage) => list(storage, json));
 }
 
-export function deleteDatasetCommand(id: string): void {
-  withDatabase((app) => {
-    const d = admin(() => deleteDataset(app, id));
+export function deleteDatasetCommand(id: string): Promise<void> {
+  return withStorage(async (storage) => {
+    const d = await admin(() => storage.deleteDataset(id));
     console.log(`deleted dataset ${d.id} (${d.name}): ${d.instruments} symbol${d.instruments === 1 ? '' : 's'}, ${d.bars.toLocaleString('en-US')} bars`);
   });
 }
 
-export function renameDatasetCommand(id: string, name: string): void {
-  withDatabase((app) => {
-    const r = admin(() => renameDataset(app, id, name));
+export function renameDatasetCommand(id: string, name: string): Promise<void> {
+  return withStorage(async (storage) => {
+    const r = await admin(() => storage.renameDataset(id, name));
     console.log(`renamed dataset ${r.id}: ${JSON.stringify(r.previousName)} -> ${JSON.stringify(r.name)}`);
   });
 }
 
-function withDatabase(f: (app: AppDatabase) => void): void {
-  const app = openDatabase();
-  try {
-    f(app);
-  } finally {
-    app.close();
-  }
-}
-
 /** A wrong id or name is a bad argument (exit 2); a dataset in use is a refusal (exit 1). */
-function admin<T>(f: () => T): T {
+async function admin<T>(f: () => Promise<T>): Promise<T> {
   try {
-    return f();
+    return await f();
   } catch (e) {
     if (e instanceof DatasetAdminError && e.problem.kind !== 'in-use') throw new UsageError(e.problem.kind === 'bad-name' ? e.message : `${e.message} (see \`backtest datasets\`)`);
     throw e;
   }
 }
 
-function list(app: AppDatabase, json: boolean): void {
-  const all = listDatasets(app);
+async function list(storage: Storage, json: boolean): Promise<void> {
+  const all = await storage.listDatasets();
   if (json) {
     const doc = all.map((d) => ({
       id: d.id,

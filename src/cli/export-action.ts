@@ -1,15 +1,14 @@
 /** `backtest export`: a finished run's results from the database to a file or stdout, streamed (export-writer.ts). */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { openDatabase } from '../data/db.js';
-import { SqliteStorage } from '../data/sqlite-storage.js';
+import { openStorage, storageConfigFromEnv } from '../data/open-storage.js';
 import type { ExportFormat, ExportKind } from '../http/export-paths.js';
 import { ClientGone, exportableRun, writeRunExport } from '../http/export-writer.js';
 import { quote, UsageError } from './usage-error.js';
 
 export async function exportRun(runIdText: string, flags: { what: ExportKind; format: ExportFormat; out?: string }): Promise<void> {
   if (!/^[1-9]\d{0,14}$/.test(runIdText)) throw new UsageError(`<run-id>: not a run id: ${quote(runIdText)} (a positive integer)`);
-  const storage = new SqliteStorage(openDatabase());
+  const storage = await openStorage(storageConfigFromEnv());
   try {
     const run = await exportableRun(storage, Number(runIdText));
     if ('problem' in run) {

@@ -29,7 +29,7 @@ Examples:
     )
     .action(async (flags: GenerateFlags) => {
       const { generate } = await import('./generate-action.js');
-      generate(flags);
+      await generate(flags);
     });
 }
 

@@ -1,12 +1,12 @@
 /** `backtest import`: reads, validates and stores the file, then reports what was imported and skipped. */
 import { existsSync, statSync } from 'node:fs';
 import type { BarPeriod } from '../engine/bars.js';
-import { CsvImportError, importCsv, type CsvColumns, type CsvFormat, type OnInvalidRow, type TimeFormat } from '../data/csv-import.js';
-import { openDatabase } from '../data/db.js';
+import { CsvImportError, importCsvInto, type CsvColumns, type CsvFormat, type OnInvalidRow, type TimeFormat } from '../data/csv-import.js';
 import { BarsExistError } from '../data/errors.js';
 import { ProgressBar } from './progress-bar.js';
 import { formatBarTime } from './table.js';
 import { UsageError, quote } from './usage-error.js';
+import { withStorage } from './with-storage.js';
 
 export interface ImportFlags {
   readonly dataset: string;
@@ -24,11 +24,10 @@ export async function importFile(file: string, flags: ImportFlags): Promise<void
   if (flags.format === 'generic' && flags.columns === undefined) throw new UsageError('--columns is required with --format generic');
   if (flags.format === 'yahoo' && flags.columns !== undefined) throw new UsageError('--columns is for --format generic; the yahoo layout has fixed columns');
   if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`import: no such file: ${quote(file)}`);
-  const app = openDatabase();
-  try {
+  await withStorage(async (storage) => {
     const bar = new ProgressBar(`import ${flags.symbol}`);
     const t0 = performance.now();
-    const result = await importCsv(app, {
+    const result = await importCsvInto(storage, {
       file,
       dataset: flags.dataset,
       symbol: flags.symbol,
@@ -55,9 +54,7 @@ export async function importFile(file: string, flags: ImportFlags): Promise<void
       const more = count > lines.length ? ', ...' : '';
       console.log(`skipped ${count.toLocaleString('en-US')} row${count === 1 ? '' : 's'} without prices (line${count === 1 ? '' : 's'} ${lines.join(', ')}${more})`);
     }
-  } finally {
-    app.close();
-  }
+  });
 }
 
 /** Data-layer refusals, worded for the command line. */
