@@ -1,14 +1,11 @@
 /** `backtest run`: validates like the service, stores the run like the service, then prints a summary or JSON. */
 import type { RunMetrics } from '../engine/results.js';
-import { seedDemoData } from '../data/demo.js';
-import { openDatabase } from '../data/db.js';
-import { listDatasets } from '../data/bar-store.js';
+import { openStorage, storageConfigFromEnv } from '../data/open-storage.js';
 import { SqliteStorage } from '../data/sqlite-storage.js';
-import { createRun } from '../data/run-store.js';
 import { fillShape, roundTripShape, runShape } from '../jobs/contract-shapes.js';
 import { RunInputError, validateRunInput } from '../jobs/run-input.js';
 import { loadStrategies } from '../jobs/strategy-loader.js';
-import { executeRun } from '../workers/execute-run.js';
+import { executeRun, type RunProgress } from '../workers/execute-run.js';
 import { formatMetric } from './metric-format.js';
 import { parseParamPairs } from './param-text.js';
 import { ProgressBar } from './progress-bar.js';
@@ -21,33 +18,35 @@ import { CheckpointThread } from './checkpoint-thread.js';
 import { UsageError } from './usage-error.js';
 
 export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<number> {
-  const app = openDatabase();
-  const checkpoint = CheckpointThread.start(app.path);
+  const storage = await openStorage(storageConfigFromEnv());
+  // SQLite only: the file's WAL is checkpointed on another thread while the analytics are computed.
+  const checkpoint = storage instanceof SqliteStorage ? CheckpointThread.start(storage.app.path) : null;
   try {
-    seedDemoData(app);
+    await storage.seedDemoData();
     const { registry, problems } = await loadStrategies();
     for (const p of problems) process.stderr.write(`warning: strategy file skipped: ${p}\n`);
     const input = { ...runInputFromFlags(flags, parseParamPairs(registry.get(flags.strategy), flags.param ?? [])), ...accountRiskInput(flags) };
     let validated;
     try {
-      validated = validateRunInput({ datasets: listDatasets(app), strategies: registry }, input);
+      validated = validateRunInput({ datasets: await storage.listDatasets(), strategies: registry }, input);
     } catch (e) {
       if (e instanceof RunInputError) throw new UsageError(e.errors.map((x) => `${flagFor(x.field, flags)}: ${x.message}`).join('; '));
       throw e;
     }
-    const record = createRun(app, validated.run);
+    const record = await storage.createRun(validated.run);
     const bar = new ProgressBar(`run ${record.id}`);
-    const { record: finished, result } = executeRun(
-      app,
-      { runId: record.id, ...validated },
-      { onProgress: (p) => bar.update(p.progress, () => `${p.barsProcessed.toLocaleString('en-US')} bars`) },
-    );
+    const job = { runId: record.id, ...validated };
+    const hooks = { onProgress: (p: RunProgress) => bar.update(p.progress, () => `${p.barsProcessed.toLocaleString('en-US')} bars`) };
+    // SQLite: synchronously on the file's own connection, progress stored as the run goes (what
+    // `npm run bench -- cli` measures). Any other storage: the same run through the interface.
+    const { record: finished, result } =
+      storage instanceof SqliteStorage ? executeRun(storage.app, job, hooks) : await (await import('../workers/execute-run-on-storage.js')).executeRunOnStorage(storage, job, hooks);
     bar.done();
     if (finished === null || result === null) throw new Error(`run ${record.id} did not run`);
     // The run is stored: its checkpoint overlaps the analytics below.
     void checkpoint?.checkpoint();
     // From the results in memory, identical to what was just stored: nothing is read back.
-    const analytics = await readRunAnalytics(new SqliteStorage(app), finished, result);
+    const analytics = await readRunAnalytics(storage, finished, result);
     if (flags.json) {
       const doc = {
         run: runShape(finished),
@@ -64,7 +63,7 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     return finished.status === 'COMPLETED' ? 0 : 1;
   } finally {
     await checkpoint?.stop();
-    app.close();
+    await storage.close();
   }
 }
 

@@ -1,11 +1,8 @@
 /** `backtest sweep`: a parameter sweep on a local worker pool, with a progress bar and a table of the best. */
 import type { RunMetrics } from '../engine/results.js';
-import { seedDemoData } from '../data/demo.js';
-import { openDatabase, type AppDatabase } from '../data/db.js';
-import { listDatasets } from '../data/bar-store.js';
-import { getRun } from '../data/run-store.js';
-import { SqliteStorage } from '../data/sqlite-storage.js';
-import { getBestSweepResults, getSweep, type SweepRecord } from '../data/sweep-store.js';
+import { openStorage, storageConfigFromEnv } from '../data/open-storage.js';
+import type { Storage } from '../data/storage.js';
+import type { SweepRecord } from '../data/sweep-store.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { RunInputError } from '../jobs/run-input.js';
 import { loadStrategies, strategiesDir } from '../jobs/strategy-loader.js';
@@ -31,13 +28,11 @@ export interface SweepFlags extends RunFlags {
 }
 
 export async function runSweep(flags: SweepFlags): Promise<number> {
-  // The CLI reads the file directly (SQLite); the managers store through the storage interface.
-  const storage = new SqliteStorage(openDatabase());
-  const app = storage.app;
+  const storage = await openStorage(storageConfigFromEnv());
   const dir = strategiesDir();
   let jobs: JobManager | undefined;
   try {
-    seedDemoData(app);
+    await storage.seedDemoData();
     const { registry, problems } = await loadStrategies(dir);
     for (const p of problems) process.stderr.write(`warning: strategy file skipped: ${p}\n`);
     const strategy = registry.get(flags.strategy);
@@ -52,7 +47,7 @@ export async function runSweep(flags: SweepFlags): Promise<number> {
     };
     let validated;
     try {
-      validated = validateSweepInput({ datasets: listDatasets(app), strategies: registry }, input);
+      validated = validateSweepInput({ datasets: await storage.listDatasets(), strategies: registry }, input);
     } catch (e) {
       if (e instanceof RunInputError) throw new UsageError(e.errors.map((x) => `${flagFor(x.field, flags)}: ${x.message}`).join('; '));
       throw e;
@@ -71,24 +66,24 @@ export async function runSweep(flags: SweepFlags): Promise<number> {
     await sweeps.activeSweep(record.id)?.finished;
     await following;
     bar.done();
-    const sweep = getSweep(app, record.id);
+    const sweep = await storage.getSweep(record.id);
     if (!sweep) throw new Error(`sweep ${record.id} vanished`);
     // The answer goes out as soon as the sweep has ended; the best combinations' full runs (only
     // with --keep-top) were queued at its end and are awaited after it.
-    printSweep(app, sweep, flags);
-    const reruns = getBestSweepResults(app, sweep, sweep.keepTop).flatMap((r) => (r.runId === null ? [] : [r.runId]));
-    const rerunsOk = await awaitReruns(app, jobs, reruns);
+    await printSweep(storage, sweep, flags);
+    const reruns = (await storage.getBestSweepResults(sweep, sweep.keepTop)).flatMap((r) => (r.runId === null ? [] : [r.runId]));
+    const rerunsOk = await awaitReruns(storage, jobs, reruns);
     return sweep.status === 'COMPLETED' && rerunsOk ? 0 : 1;
   } finally {
-    // Nothing is left to wait for: the pool and the storage thread stop now, so the process exits.
+    // Nothing is left to wait for: the pool and the storage (its thread or connections) stop now, so the process exits.
     await jobs?.shutdown(0);
     await storage.close();
   }
 }
 
 /** The sweep's summary line and its best `--top` combinations, as a table or JSON. */
-function printSweep(app: AppDatabase, sweep: SweepRecord, flags: SweepFlags): void {
-  const top = getBestSweepResults(app, sweep, flags.top);
+async function printSweep(storage: Storage, sweep: SweepRecord, flags: SweepFlags): Promise<void> {
+  const top = await storage.getBestSweepResults(sweep, flags.top);
   if (flags.json) {
     process.stdout.write(JSON.stringify({ sweep: { ...sweep, id: String(sweep.id) }, results: top.map((r) => ({ ...r, runId: r.runId === null ? null : String(r.runId) })) }, null, 2) + '\n');
   } else {
@@ -116,7 +111,7 @@ function took(sweep: SweepRecord): string {
 }
 
 /** Waits for the re-runs of the best combinations; false when one did not complete (said on stderr). */
-async function awaitReruns(app: AppDatabase, jobs: JobManager, runIds: readonly number[]): Promise<boolean> {
+async function awaitReruns(storage: Storage, jobs: JobManager, runIds: readonly number[]): Promise<boolean> {
   if (runIds.length === 0) return true;
   const bar = new ProgressBar(`re-running the best ${runIds.length}`);
   let done = 0;
@@ -131,7 +126,7 @@ async function awaitReruns(app: AppDatabase, jobs: JobManager, runIds: readonly 
   bar.done();
   let ok = true;
   for (const id of runIds) {
-    const run = getRun(app, id);
+    const run = await storage.getRun(id);
     if (run?.status === 'COMPLETED') continue;
     ok = false;
     process.stderr.write(`run ${id}: ${run ? `${run.status}${run.error ? ` (${run.error})` : ''}` : 'deleted'}\n`);
