@@ -19,7 +19,8 @@ export function register(program: Command): void {
 Examples:
   $ backtest export 12 --what fills
   $ backtest export 12 --what round-trips --format json --out trips.json
-  $ DATABASE_PATH=/tmp/bt.db npx backtest export 3 --what equity --out equity.csv`,
+  $ DATABASE_PATH=/tmp/bt.db npx backtest export 3 --what equity --out equity.csv
+  $ DATABASE_URL=postgres://bt:secret@localhost:5432/backtest npx backtest export 3 --what fills --format json`,
     )
     .action(async (runId: string, flags: { what: (typeof EXPORT_KINDS)[number]; format: (typeof EXPORT_FORMATS)[number]; out?: string }) => {
       const { exportRun } = await import('./export-action.js');

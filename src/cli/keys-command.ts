@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .command('keys')
     .summary('create, list or revoke API keys')
     .description(
-      'API keys for the service (in DATABASE_PATH). Roles: read (strategies, datasets, bars; changes nothing), ' +
+      'API keys for the service (in its database: DATABASE_URL, else DATABASE_PATH). Roles: read (strategies, datasets, bars; changes nothing), ' +
         'run (starts runs and sweeps; sees, cancels and deletes only its own), admin (everything: every run and sweep, datasets). ' +
         'Once a key exists, every request needs one: `Authorization: Bearer <key>`, or connectionParams.authorization on the WebSocket.',
     )

@@ -57,6 +57,7 @@ export function createProgram(): Command {
       'after',
       `
 Run \`backtest <command> --help\` for a command's flags and examples.
+The database: DATABASE_URL (postgres://...) when set, else the SQLite file DATABASE_PATH (default ./data/backtest.db).
 Timestamps and dates are UTC; enum values (--period day, --param entry=limit, --on-invalid SKIP) match in any case.
 A bad argument prints one line naming it and exits with code 2; other failures exit with code 1.`,
     );
