@@ -7,8 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReference, loadSp500 } from './support/sp500.js';
 import { startServer, waitFor, type TestServer } from './support/test-server.js';
-import { loadBarColumns } from '../src/data/bar-columns.js';
-import { loadBars } from '../src/data/bar-store.js';
 
 const ref = loadReference();
 const bars = loadSp500();
@@ -177,8 +175,8 @@ describe('analytics of the reference run with SPX as the benchmark, over HTTP', 
     near(r.metrics.sortino, ((m - rfp) / Math.sqrt(ret.reduce((s, x) => s + Math.min(0, x - rfp) ** 2, 0) / ret.length)) * Math.sqrt(252), 1e-9);
   });
 
-  it("loadBarColumns reads the time, high, low and close of loadBars' range, and nothing else", () => {
-    const app = server.db;
+  it("loadBarColumns reads the time, high, low and close of loadBars' range, and nothing else", async () => {
+    const storage = server.app.storage;
     const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
     const ranges: { dataset: string; symbol: string; period: 'DAY' | 'MINUTE'; from?: number; to?: number }[] = [
       { dataset: 'demo', symbol: 'SPX', period: 'DAY' },
@@ -188,16 +186,16 @@ describe('analytics of the reference run with SPX as the benchmark, over HTTP', 
       { dataset: 'synthetic', symbol: 'BBB', period: 'MINUTE', to: Date.UTC(2020, 0, 3) },
     ];
     // Across chunk boundaries (65,536 bars a chunk): from inside the 2nd chunk to inside the 4th.
-    const aaa = loadBars(app, { dataset: 'synthetic', symbol: 'AAA', period: 'MINUTE' });
+    const aaa = await storage.loadBars({ dataset: 'synthetic', symbol: 'AAA', period: 'MINUTE' });
     ranges.push({ dataset: 'synthetic', symbol: 'AAA', period: 'MINUTE', from: aaa.time[70_000] + 1, to: aaa.time[200_000] });
     for (const r of ranges) {
-      const full = loadBars(app, r);
-      const cols = loadBarColumns(app, r);
+      const full = await storage.loadBars(r);
+      const cols = await storage.loadBarColumns(r);
       expect(cols.length).toBe(full.length);
       for (const c of ['time', 'high', 'low', 'close'] as const) expect(Buffer.from(cols[c].buffer).equals(Buffer.from(full[c].buffer)), c).toBe(true);
       expect([cols.open.length, cols.volume.length]).toEqual([0, 0]);
     }
-    expect(loadBarColumns(app, { dataset: 'demo', symbol: 'NOPE', period: 'DAY' }).length).toBe(0);
+    expect((await storage.loadBarColumns({ dataset: 'demo', symbol: 'NOPE', period: 'DAY' })).length).toBe(0);
   });
 
   it("a sweep's benchmark and riskFreeRate reach its ranking and its best runs", async () => {

@@ -5,7 +5,6 @@
  * One pool thread, so every run goes through the same cache.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBars } from '../src/data/bar-store.js';
 import { generateSyntheticBars } from '../src/data/synthetic.js';
 import { PERIODS_PER_YEAR, runBacktest, smaCrossover, validateStrategyParams } from '../src/engine/index.js';
 import type { BarSeries } from '../src/engine/bars.js';
@@ -24,7 +23,7 @@ describe('runs after bars are replaced (bar cache)', () => {
   });
 
   const bars = (seed: number) => generateSyntheticBars({ symbol: 'Q', bars: 20_000, period: 'MINUTE', seed });
-  const put = (series: BarSeries, replace: boolean) => writeBars(server.db, { dataset: 'cached', symbol: 'Q', period: 'MINUTE', series, replace });
+  const put = (series: BarSeries, replace: boolean) => server.app.storage.writeBars({ dataset: 'cached', symbol: 'Q', period: 'MINUTE', series, replace });
 
   async function finalEquity(window: { start?: string } = {}): Promise<{ finalEquity: number; trades: number }> {
     const input = { strategy: 'sma-crossover', params: PARAMS, dataset: 'cached', symbols: ['Q'], period: 'MINUTE', ...window };
@@ -47,12 +46,12 @@ describe('runs after bars are replaced (bar cache)', () => {
   it('serves the replaced bars on the next run, whole or windowed', async () => {
     const first = bars(1);
     const second = bars(2);
-    put(first, false);
+    await put(first, false);
     const a = await finalEquity();
     expect(await finalEquity()).toEqual(a); // the same bars again (from the cache)
     expect(a).toEqual(inProcess(first));
 
-    put(second, true);
+    await put(second, true);
     const b = await finalEquity();
     expect(b).toEqual(inProcess(second));
     expect(b.finalEquity).not.toBe(a.finalEquity);

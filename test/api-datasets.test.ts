@@ -3,7 +3,6 @@
  * dataset, finished runs stay readable afterwards, names validated, admin only once keys exist.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../src/data/api-key-store.js';
 import { postGql, startServer, waitFor, type TestServer } from './support/test-server.js';
 
 const codeOf = (r: { errors?: readonly { extensions?: { code?: string } }[] }) => r.errors?.[0]?.extensions?.code;
@@ -51,8 +50,8 @@ describe('dataset administration over GraphQL', () => {
   });
 
   it('only an admin key may change datasets once keys exist', async () => {
-    const runKey = createApiKey(server.db, 'quant', 'run').secret;
-    const admin = createApiKey(server.db, 'ops', 'admin').secret;
+    const runKey = (await server.app.storage.createApiKey('quant', 'run')).secret;
+    const admin = (await server.app.storage.createApiKey('ops', 'admin')).secret;
     const rename = `mutation { renameDataset(id: "demo", name: "SPX") { name } }`;
     expect(codeOf(await postGql(server.url, rename, undefined, { authorization: `Bearer ${runKey}` }))).toBe('FORBIDDEN');
     expect((await postGql(server.url, rename, undefined, { authorization: `Bearer ${admin}` })).data).toEqual({ renameDataset: { name: 'SPX' } });

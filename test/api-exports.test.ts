@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRun, finishRun, getFills, getOrders, getRoundTrips, getEquityCurve } from '../src/data/run-store.js';
+import { encodeEquity } from '../src/data/equity-codec.js';
 import { csvField } from '../src/http/exports.js';
 import { IsoTimeFormatter } from '../src/http/iso-times.js';
 import { loadReference } from './support/sp500.js';
@@ -93,7 +93,7 @@ describe('run exports over HTTP', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="run-${id}-fills.csv"`);
     const rows = parseCsv(await res.text());
     expect(rows[0]).toEqual(['id', 'orderId', 'time', 'symbol', 'side', 'quantity', 'price', 'commission']);
-    const stored = getFills(server.db, Number(id)).items;
+    const stored = (await server.app.storage.getFills(Number(id))).items;
     expect(stored).toHaveLength(ref.fills.length);
     expect(rows.slice(1).map((r) => ({
       id: r[0], orderId: r[1], time: Date.parse(r[2]), symbol: r[3], side: r[4], quantity: Number(r[5]), price: Number(r[6]), commission: Number(r[7]),
@@ -110,7 +110,7 @@ describe('run exports over HTTP', () => {
   });
 
   it('round-trips and orders, CSV and JSON, hold every stored row', async () => {
-    const trips = getRoundTrips(server.db, Number(id)).items;
+    const trips = (await server.app.storage.getRoundTrips(Number(id))).items;
     const csv = parseCsv(await (await get(`/runs/${id}/round-trips.csv`)).text());
     expect(csv[0]).toEqual(['symbol', 'side', 'quantity', 'entryTime', 'exitTime', 'entryPrice', 'exitPrice', 'pnl', 'return', 'returnPct', 'bars']);
     expect(csv.slice(1).map((r) => [r[0], r[1], Number(r[2]), Date.parse(r[3]), Date.parse(r[4]), Number(r[5]), Number(r[6]), Number(r[7]), Number(r[9]), Number(r[10])]))
@@ -118,7 +118,7 @@ describe('run exports over HTTP', () => {
     csv.slice(1).forEach((r, i) => expect(Number(r[8])).toBe(trips[i].pnl / (trips[i].quantity * trips[i].entryPrice)));
     const json = (await (await get(`/runs/${id}/round-trips.json`)).json()) as { pnl: number }[];
     expect(json.map((t) => t.pnl)).toEqual(trips.map((t) => t.pnl));
-    const orders = getOrders(server.db, Number(id)).items;
+    const orders = (await server.app.storage.getOrders(Number(id))).items;
     const orderCsv = parseCsv(await (await get(`/runs/${id}/orders.csv`)).text());
     expect(orderCsv).toHaveLength(orders.length + 1);
     expect(orderCsv.slice(1).map((r) => [r[0], r[4], r[9], r[12]])).toEqual(orders.map((o) => [`${id}:${o.id}`, o.type, o.status, o.reason ?? '']));
@@ -127,7 +127,7 @@ describe('run exports over HTTP', () => {
   });
 
   it('equity.csv: every stored point, with the benchmark column of a run that has one', async () => {
-    const curve = getEquityCurve(server.db, Number(id))!;
+    const curve = (await server.app.storage.getEquityCurve(Number(id)))!;
     const rows = parseCsv(await (await get(`/runs/${id}/equity.csv`)).text());
     expect(rows[0]).toEqual(['time', 'equity', 'cash', 'drawdown', 'benchmark']);
     expect(rows).toHaveLength(curve.length + 1);
@@ -152,7 +152,7 @@ describe('run exports over HTTP', () => {
       expect(res.status, path).toBe(status);
       expect(((await res.json()) as { error: string }).error).toContain(message);
     }
-    const queued = createRun(server.db, { strategy: 'sma-crossover', params: {}, symbols: ['SPX'], dataset: 'demo', period: 'DAY', initialCash: 1, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0 });
+    const queued = await server.app.storage.createRun({ strategy: 'sma-crossover', params: {}, symbols: ['SPX'], dataset: 'demo', period: 'DAY', initialCash: 1, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0 });
     const res = await get(`/runs/${queued.id}/equity.csv`);
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: string }).error).toBe(`run ${queued.id} is QUEUED; its results can be exported once it has ended`);
@@ -164,7 +164,7 @@ describe('run exports over HTTP', () => {
     const cli = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         // Async, not spawnSync: the server answering the HTTP side lives in this process.
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_PATH: server.databasePath } });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...server.databaseEnv } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -206,7 +206,6 @@ describe('run exports over HTTP', () => {
 
   it('streams a 1,000,000-point equity curve with the server heap bounded', async () => {
     // A stored run with a synthetic million-point curve (no simulation needed to test the export).
-    const app = server.db;
     const n = 1_000_000;
     const time = new Float64Array(n);
     const equity = new Float64Array(n);
@@ -222,9 +221,11 @@ describe('run exports over HTTP', () => {
       peak = Math.max(peak, equity[k]!);
       drawdown[k] = 1 - equity[k]! / peak;
     }
-    const run = createRun(app, { strategy: 'sma-crossover', params: {}, symbols: ['AAA'], dataset: 'synthetic', period: 'MINUTE', initialCash: 100_000, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0 });
+    const run = await server.app.storage.createRun({ strategy: 'sma-crossover', params: {}, symbols: ['AAA'], dataset: 'synthetic', period: 'MINUTE', initialCash: 100_000, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0 });
     const metrics = { finalEquity: equity[n - 1], totalReturn: 0, cagr: null, volatility: null, sharpe: null, sortino: null, maxDrawdown: 0, maxDrawdownDuration: 0, trades: 0, winRate: null, profitFactor: null, totalCommission: 0, exposure: 0 };
-    finishRun(app, run.id, { status: 'COMPLETED', result: { orders: [], fills: [], roundTrips: [], equity: { length: n, time, equity, cash, drawdown }, metrics, barsProcessed: n, partial: false } });
+    // Encoded from copies: storing moves the encoded columns' buffers to the storage thread.
+    const stored = encodeEquity({ length: n, time: time.slice(), equity: equity.slice(), cash: cash.slice(), drawdown: drawdown.slice() });
+    await server.app.storage.storeOutcome(run.id, { status: 'COMPLETED', error: null, progress: 1, barsProcessed: n, metrics, blocks: [], equity: stored });
 
     // Live heap, not garbage awaiting collection: collect, then read heapUsed (gc exposed at runtime).
     setFlagsFromString('--expose-gc');

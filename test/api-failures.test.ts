@@ -14,7 +14,7 @@ import {
   REPO_ROOT,
   RUN_FIELDS,
   postGqlOk,
-  seededDatabaseCopy,
+  seededChildDatabase,
   spawnServer,
   startServer,
   tempDir,
@@ -231,7 +231,7 @@ describe('server processes: the bin, a kill, a graceful stop', () => {
   // The children start on copies of one seeded database (seeding again finds the data and skips).
   const template = tempDir();
   dirs.push(template);
-  const seededDb = (dir: string, name: string) => seededDatabaseCopy(template.dir, join(dir, name));
+  const seededDb = (dir: string, name: string) => seededChildDatabase(template.dir, dir, name);
   afterAll(async () => {
     for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
     await Promise.all(children.map((c) => c.exited));
@@ -250,7 +250,7 @@ export const mine = defineStrategy({ id: 'mine', title: 'Mine', description: 'A 
     const servers: ChildServer[] = [];
     try {
       for (const args of [['--import', 'tsx', 'src/cli.ts', 'serve'], ['bin/backtest.js', 'serve']]) {
-        const child = await spawnServer({ DATABASE_PATH: seededDb(dir.dir, `${servers.length}.db`), STRATEGIES_DIR: dir.dir }, 60_000, args);
+        const child = await spawnServer({ ...(await seededDb(dir.dir, `${servers.length}.db`)).env, STRATEGIES_DIR: dir.dir }, 60_000, args);
         servers.push(child);
         const d = await postGqlOk(child.url, `{ strategy(id: "mine") { id } }`);
         expect(child.output(), args.join(' ')).not.toMatch(/strategy file skipped/);
@@ -267,8 +267,8 @@ export const mine = defineStrategy({ id: 'mine', title: 'Mine', description: 'A 
   it('after SIGKILL, a restarted server marks the running and queued runs FAILED (interrupted) and serves new runs', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const databasePath = seededDb(dir.dir, 'kill.db');
-    const child = await spawnServer({ DATABASE_PATH: databasePath, STRATEGIES_DIR: FIXTURE_STRATEGIES, WORKERS: '2' });
+    const { path: databasePath, env } = await seededDb(dir.dir, 'kill.db');
+    const child = await spawnServer({ ...env, STRATEGIES_DIR: FIXTURE_STRATEGIES, WORKERS: '2' });
     children.push(child);
     const slow = { strategy: 'slow', params: { microsPerBar: 5 }, ...SYNTHETIC_ALL };
     const running = [await runOver(child.url, slow), await runOver(child.url, slow)];
@@ -306,8 +306,8 @@ export const mine = defineStrategy({ id: 'mine', title: 'Mine', description: 'A 
   it('on SIGTERM, runs that fit the grace period complete and the process exits 0 as soon as they have', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const databasePath = seededDb(dir.dir, 'term.db');
-    const child = await spawnServer({ DATABASE_PATH: databasePath, STRATEGIES_DIR: FIXTURE_STRATEGIES, WORKERS: '2' });
+    const { path: databasePath, env } = await seededDb(dir.dir, 'term.db');
+    const child = await spawnServer({ ...env, STRATEGIES_DIR: FIXTURE_STRATEGIES, WORKERS: '2' });
     children.push(child);
     // ~2.5 s each, well inside the 10 s grace of `serve`.
     const runs = await Promise.all(

@@ -5,7 +5,6 @@
  * an address other machines can reach.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, revokeApiKey } from '../src/data/api-key-store.js';
 import { buildApp } from '../src/server.js';
 import { postGql, startServer, subscribeSse, subscribeWith, tempDir, waitFor, wsClient, type TestServer, type WireError } from './support/test-server.js';
 
@@ -31,10 +30,10 @@ describe('API keys and ownership', () => {
     server = await startServer();
     // Open before any key exists (loopback): a run without credentials, owned by nobody.
     expect((await server.gql(START)).errors).toBeUndefined();
-    keys.admin = createApiKey(server.db, 'admin', 'admin').secret;
-    keys.alice = createApiKey(server.db, 'alice', 'run').secret;
-    keys.bob = createApiKey(server.db, 'bob', 'run').secret;
-    keys.reader = createApiKey(server.db, 'reader', 'read').secret;
+    keys.admin = (await server.app.storage.createApiKey('admin', 'admin')).secret;
+    keys.alice = (await server.app.storage.createApiKey('alice', 'run')).secret;
+    keys.bob = (await server.app.storage.createApiKey('bob', 'run')).secret;
+    keys.reader = (await server.app.storage.createApiKey('reader', 'read')).secret;
     aliceRun = (await as('alice', START)).data!.runBacktest.id;
     aliceSweep = (await as('alice', SWEEP)).data!.runSweep.id;
   });
@@ -134,9 +133,9 @@ describe('API keys and ownership', () => {
   });
 
   it('a revoked key is refused at once', async () => {
-    const temp = createApiKey(server.db, 'temp', 'run').secret;
+    const temp = (await server.app.storage.createApiKey('temp', 'run')).secret;
     expect((await postGql(server.url, '{ strategies { id } }', undefined, bearer(temp))).errors).toBeUndefined();
-    expect(revokeApiKey(server.db, 'temp')?.revokedAt).toEqual(expect.any(Number));
+    expect((await server.app.storage.revokeApiKey('temp'))?.revokedAt).toEqual(expect.any(Number));
     expect(codes((await postGql(server.url, '{ strategies { id } }', undefined, bearer(temp))).errors)).toEqual(['UNAUTHENTICATED']);
   });
 });
@@ -151,8 +150,8 @@ describe('rate limits per key', () => {
   });
 
   it('the sixth request within a minute is 429 RATE_LIMITED with a retry hint; another key is unaffected', async () => {
-    const a = createApiKey(server.db, 'a', 'read').secret;
-    const b = createApiKey(server.db, 'b', 'read').secret;
+    const a = (await server.app.storage.createApiKey('a', 'read')).secret;
+    const b = (await server.app.storage.createApiKey('b', 'read')).secret;
     for (let i = 0; i < 5; i++) expect((await postGql(server.url, '{ strategies { id } }', undefined, bearer(a))).errors).toBeUndefined();
     const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(a) }, body: JSON.stringify({ query: '{ strategies { id } }' }) });
     expect(res.status).toBe(429);
@@ -212,8 +211,8 @@ describe('subscriptions per key', () => {
   });
 
   it('a key holds at most MAX_SUBSCRIPTIONS_PER_KEY open subscriptions across connections; another key is unaffected', async () => {
-    const quant = createApiKey(server.db, 'quant', 'run').secret;
-    const other = createApiKey(server.db, 'other', 'run').secret;
+    const quant = (await server.app.storage.createApiKey('quant', 'run')).secret;
+    const other = (await server.app.storage.createApiKey('other', 'run')).secret;
     const long = (await postGql(server.url, `mutation { runBacktest(input: {
       strategy: "sma-crossover", params: { fastPeriod: 2, slowPeriod: 3, quantity: 1 }, dataset: "synthetic", symbols: ["AAA", "BBB", "CCC", "DDD"], period: MINUTE
     }) { id } }`, undefined, bearer(quant))).data!.runBacktest.id as string;

@@ -16,7 +16,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import type { Fill } from '../src/engine/orders.js';
-import { getFills } from '../src/data/run-store.js';
 import { startServer, waitFor, wsClient, type TestServer } from './support/test-server.js';
 
 const HEAVY = { strategy: 'sma-crossover', params: { fastPeriod: 2, slowPeriod: 3 }, dataset: 'synthetic', symbols: ['AAA', 'BBB', 'CCC', 'DDD'], period: 'MINUTE' };
@@ -152,8 +151,8 @@ describe('under load: 20 heavy runs, then a flood of 200 mutations', () => {
   }
 
   /** Where run `id`'s stored fills first differ from `reference` (fill ids are per run), or -1; through the data layer. */
-  function firstStoredDifference(id: string, reference: readonly Fill[]): number {
-    const { items, totalCount } = getFills(server.db, Number(id));
+  async function firstStoredDifference(id: string, reference: readonly Fill[]): Promise<number> {
+    const { items, totalCount } = await server.app.storage.getFills(Number(id));
     if (totalCount !== reference.length || items.length !== totalCount) return Math.min(totalCount, reference.length);
     for (let i = 0; i < items.length; i++) {
       const a = items[i]!;
@@ -232,8 +231,8 @@ describe('under load: 20 heavy runs, then a flood of 200 mutations', () => {
     }
     const paged = performance.now();
     // The first run's stored fills hashed as streamed (above): every other run stored the very same.
-    const reference = getFills(server.db, Number(ids[0])).items;
-    for (const id of ids.slice(1)) expect(firstStoredDifference(id, reference), `run ${id}: first stored fill unlike run ${ids[0]}'s`).toBe(-1);
+    const reference = (await server.app.storage.getFills(Number(ids[0]))).items;
+    for (const id of ids.slice(1)) expect(await firstStoredDifference(id, reference), `run ${id}: first stored fill unlike run ${ids[0]}'s`).toBe(-1);
 
     const p99 = percentile(probe.samples, 99);
     console.log(

@@ -14,7 +14,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORED_SEQ_BASE } from '../src/jobs/run-updates.js';
@@ -23,7 +22,7 @@ import {
   FIXTURE_STRATEGIES,
   openAckedSocket,
   postGqlOk,
-  seededDatabaseCopy,
+  seededChildDatabase,
   spawnServer,
   startServer,
   tempDir,
@@ -313,7 +312,7 @@ describe('runUpdates subscribers that never read (spawned server)', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    child = await spawnServer({ DATABASE_PATH: seededDatabaseCopy(dir.dir, join(dir.dir, 'updates.db')), STRATEGIES_DIR: FIXTURE_STRATEGIES, SUBSCRIBER_STALL_MS: String(STALL_MS) });
+    child = await spawnServer({ ...(await seededChildDatabase(dir.dir, dir.dir, 'updates.db')).env, STRATEGIES_DIR: FIXTURE_STRATEGIES, SUBSCRIBER_STALL_MS: String(STALL_MS) });
   }, 120_000);
   afterAll(async () => {
     if (child && child.child.exitCode === null) {

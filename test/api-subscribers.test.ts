@@ -17,7 +17,6 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -27,7 +26,7 @@ import {
   FIXTURE_STRATEGIES,
   openAckedSocket,
   postGqlOk,
-  seededDatabaseCopy,
+  seededChildDatabase,
   spawnServer,
   startServer,
   subscribeWith,
@@ -462,7 +461,7 @@ describe('500 readers and 20 non-readers on one live run (spawned server)', () =
   beforeAll(async () => {
     dir = tempDir();
     child = await spawnServer({
-      DATABASE_PATH: seededDatabaseCopy(dir.dir, join(dir.dir, 'subscribers.db')),
+      ...(await seededChildDatabase(dir.dir, dir.dir, 'subscribers.db')).env,
       STRATEGIES_DIR: FIXTURE_STRATEGIES,
       SUBSCRIBER_STALL_MS: String(STALL_MS),
     });

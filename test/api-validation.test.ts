@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barSeriesFromRows } from '../src/engine/bars.js';
-import { writeBars } from '../src/data/bar-store.js';
 import { createRun, finishRun } from '../src/data/run-store.js';
 import type { BacktestResult } from '../src/engine/results.js';
 import { FIXTURE_STRATEGIES, startServer, waitFor, type GqlResult, type TestServer, type WireError } from './support/test-server.js';
+import { onPostgres } from './support/test-database.js';
 
 const VALID = { strategy: 'sma-crossover', symbols: ['SPX'], period: 'DAY', dataset: 'demo' };
 const RUN_BACKTEST = `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status } }`;
@@ -239,7 +239,7 @@ describe('input validation through the API', () => {
     const day = (i: number) => t0 + i * 86_400_000;
     const price = (i: number) => (i >= 15 ? 1.5e308 : 100);
     const rows = Array.from({ length: 30 }, (_, i) => ({ time: day(i), open: price(i), high: price(i), low: price(i), close: price(i) }));
-    for (const symbol of ['BIG1', 'BIG2']) writeBars(server.db, { dataset: 'huge', symbol, period: 'DAY', series: barSeriesFromRows(symbol, rows) });
+    for (const symbol of ['BIG1', 'BIG2']) await server.app.storage.writeBars({ dataset: 'huge', symbol, period: 'DAY', series: barSeriesFromRows(symbol, rows) });
     const before = await everyRunReadable();
     // The fixture buys 1 unit of each on bar 10 (filled at bar 11's open, 100: within buying power).
     // By hand: at bar 15 each position is worth 1.5e308, together 3e308 = Infinity.
@@ -259,7 +259,8 @@ describe('input validation through the API', () => {
     expect(after.edges.find((e: any) => e.node.id === bad).node.status).toBe('FAILED');
   });
 
-  it('results with a non-finite number stored by an old version read as none, with the reason as the run\'s error; the list answers', async () => {
+  // Old versions only ever wrote SQLite: there is no such Postgres database to read.
+  it.skipIf(onPostgres)('results with a non-finite number stored by an old version read as none, with the reason as the run\'s error; the list answers', async () => {
     // As an old version stored them: written by the storage functions, without the finite check.
     const app = server.db;
     const t0 = Date.UTC(2019, 0, 2);
@@ -473,8 +474,8 @@ describe('input validation through the API', () => {
     it('a second dataset with SPX DAY makes SPX ambiguous (both listed); a symbol only there picks it', async () => {
       const t0 = Date.UTC(2019, 0, 2);
       const rows = Array.from({ length: 60 }, (_, i) => ({ time: t0 + i * 86_400_000, open: 100 + i, high: 101 + i, low: 99 + i, close: 100 + i }));
-      writeBars(server.db, { dataset: 'copy', symbol: 'SPX', period: 'DAY', series: barSeriesFromRows('SPX', rows) });
-      writeBars(server.db, { dataset: 'copy', symbol: 'ONLY', period: 'DAY', series: barSeriesFromRows('ONLY', rows) });
+      await server.app.storage.writeBars({ dataset: 'copy', symbol: 'SPX', period: 'DAY', series: barSeriesFromRows('SPX', rows) });
+      await server.app.storage.writeBars({ dataset: 'copy', symbol: 'ONLY', period: 'DAY', series: barSeriesFromRows('ONLY', rows) });
 
       expect(await refused(['SPX'])).toBe('input.dataset: 2 datasets hold DAY bars of SPX: copy, demo; name one');
       expect((await server.gqlOk(RUN, { input: { ...noDataset, symbols: ['ONLY'] } })).runBacktest.dataset).toBe('copy');

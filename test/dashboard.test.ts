@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../src/data/api-key-store.js';
 import { loadReference } from './support/sp500.js';
 import { FIXTURE_STRATEGIES, REPO_ROOT, startServer, type TestServer } from './support/test-server.js';
 
@@ -242,7 +241,7 @@ describe.runIf(HAVE_BROWSER)('dashboard in Chromium', () => {
 
   it('says plainly when an API key is missing (401) or may not start runs (403)', async () => {
     // From the first key on, every request needs one.
-    const reader = createApiKey(server.db, 'dashboard-reader', 'read');
+    const reader = await server.app.storage.createApiKey('dashboard-reader', 'read');
     await page.goto(`${base}/#/new`);
     const banner = page.locator('[data-testid="problem"]').first();
     await banner.waitFor();

@@ -56,7 +56,7 @@ export function postgresAvailable(): boolean {
 }
 
 /** Why the Postgres tests cannot run, or null when they can. */
-function missingReason(): string | null {
+export function missingReason(): string | null {
   if (!existsSync(INITDB) || !existsSync(POSTMASTER)) {
     return `PostgreSQL 15 is not installed (${INITDB} missing): .ci/run installs it with apt-get install -y postgresql`;
   }

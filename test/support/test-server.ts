@@ -14,6 +14,7 @@ import { openDatabase, type AppDatabase } from '../../src/data/db.js';
 import { SqliteStorage } from '../../src/data/sqlite-storage.js';
 import { seedDemoData } from '../../src/data/demo.js';
 import { buildApp, type App, type AppOptions } from '../../src/server.js';
+import { onPostgres, serverDatabase, sqlOnPostgres } from './test-database.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURE_STRATEGIES = join(REPO_ROOT, 'test', 'fixtures', 'strategies');
@@ -255,6 +256,10 @@ export interface TestServer {
   readonly app: App;
   /** The SQLite connection behind the app's storage: for tests that write or inspect the file directly (SQLite only). */
   readonly db: AppDatabase;
+  /** DATABASE_PATH or DATABASE_URL of the server's database, for a CLI process on the same data. */
+  readonly databaseEnv: Record<string, string>;
+  /** Runs an SQL statement on the server's database, whichever it is (e.g. to break it on purpose). */
+  sql(statement: string): Promise<void>;
   readonly url: string;
   readonly wsUrl: string;
   readonly port: number;
@@ -283,12 +288,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const { dir: givenDir, ...appOptions } = options;
   const dir = givenDir ?? mkdtempSync(join(tmpdir(), 'backtest-api-'));
   const databasePath = appOptions.databasePath ?? join(dir, 'test.db');
+  const database = await serverDatabase(databasePath, appOptions.seedDemo !== false);
   let app: App;
   try {
     app = await buildApp({
       port: 0,
       host: '127.0.0.1',
-      databasePath,
+      ...database.options,
       strategiesDir: join(dir, 'no-strategies'),
       workers: 2,
       seedDemo: true,
@@ -311,6 +317,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       if (!(storage instanceof SqliteStorage)) throw new Error('this test reads the SQLite file directly; the server runs on Postgres');
       return storage.app;
     },
+    databaseEnv: database.options.databaseUrl ? { DATABASE_URL: database.options.databaseUrl } : { DATABASE_PATH: databasePath },
+    async sql(statement) {
+      if (storage instanceof SqliteStorage) storage.app.sqlite.exec(statement);
+      else await sqlOnPostgres(database.options.databaseUrl!, statement);
+    },
     url,
     wsUrl,
     port,
@@ -323,7 +334,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     async stop(opts = {}) {
       await client?.dispose();
       await app.stop();
-      if (!opts.keepDir && !givenDir) rmSync(dir, { recursive: true, force: true });
+      if (!opts.keepDir && !givenDir) {
+        rmSync(dir, { recursive: true, force: true });
+        await database.drop();
+      }
     },
   };
 }
@@ -397,6 +411,17 @@ export function seededDatabaseCopy(templateDir: string, target: string): string 
   return target;
 }
 const seeded = new Set<string>();
+
+/**
+ * A database with the demo data for a child-process server, named by a path in `dir`: an SQLite
+ * copy there, or on Postgres the database startServer({ databasePath: path }) opens again.
+ */
+export async function seededChildDatabase(templateDir: string, dir: string, name: string): Promise<{ path: string; env: Record<string, string> }> {
+  const path = join(dir, name);
+  if (!onPostgres) return { path: seededDatabaseCopy(templateDir, path), env: { DATABASE_PATH: path } };
+  const database = await serverDatabase(path, true);
+  return { path, env: { DATABASE_URL: database.options.databaseUrl! } };
+}
 
 /** Temp dir helper for tests that manage databases themselves. */
 export function tempDir(prefix = 'backtest-api-'): { dir: string; remove(): void } {
