@@ -22,6 +22,7 @@ const SECTIONS: Record<string, string> = {
   sweep: './sections/sweep.js',
   analytics: './sections/analytics.js',
   cli: './sections/cli.js',
+  postgres: './sections/postgres.js',
 };
 
 async function main(): Promise<void> {

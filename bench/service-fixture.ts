@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { writeBars } from '../src/data/bar-store.js';
-import { openDatabase } from '../src/data/db.js';
+import { openStorage } from '../src/data/open-storage.js';
+import type { StorageConfig } from '../src/data/storage.js';
 import { generateSyntheticBars } from '../src/data/synthetic.js';
 import { buildApp, type App } from '../src/server.js';
 
@@ -22,13 +22,15 @@ export interface ServiceFixture {
   close(): Promise<void>;
 }
 
-export async function startService(): Promise<ServiceFixture> {
+/** `databaseUrl`: on that (empty) Postgres database instead of an SQLite file. */
+export async function startService(options: { databaseUrl?: string } = {}): Promise<ServiceFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'backtest-e2e-'));
   const dbPath = join(dir, 'bench.db');
-  const seed = openDatabase(dbPath);
-  writeBars(seed, { dataset: 'bench', symbol: 'X', period: 'MINUTE', series: generateSyntheticBars({ symbol: 'X', bars: E2E_BARS, period: 'MINUTE', seed: 3 }) });
-  seed.close();
-  const built = await buildApp({ port: 0, databasePath: dbPath, seedDemo: false, workers: 2, strategiesDir: join(dir, 'none'), log: () => {} });
+  const config: StorageConfig = options.databaseUrl ? { kind: 'postgres', url: options.databaseUrl } : { kind: 'sqlite', path: dbPath };
+  const seed = await openStorage(config);
+  await seed.writeBars({ dataset: 'bench', symbol: 'X', period: 'MINUTE', series: generateSyntheticBars({ symbol: 'X', bars: E2E_BARS, period: 'MINUTE', seed: 3 }) });
+  await seed.close();
+  const built = await buildApp({ port: 0, databasePath: dbPath, databaseUrl: options.databaseUrl, seedDemo: false, workers: 2, strategiesDir: join(dir, 'none'), log: () => {} });
   const { url, port } = await built.start();
   const clients: Client[] = [];
   return {
