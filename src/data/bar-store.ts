@@ -3,6 +3,7 @@
  * instrument+period as a whole; loads copy the overlapping chunks straight into
  * one typed array per column.
  */
+import { groupDatasets } from './dataset-rows.js';
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { allocateBarSeries, type BarPeriod, type BarSeries } from '../engine/bars.js';
 import { BAR_COLUMNS as COLUMNS, checkSeries, newContentId, seriesChunks } from './bar-chunks.js';
@@ -164,16 +165,7 @@ export function listDatasets(app: AppDatabase): DatasetInfo[] {
     .leftJoin(coverage, eq(coverage.instrumentId, instruments.id))
     .orderBy(asc(datasets.id), asc(instruments.symbol), asc(coverage.period))
     .all();
-  const out: DatasetInfo[] = [];
-  for (const r of rows) {
-    let ds = out[out.length - 1];
-    if (ds?.id !== r.id) out.push((ds = { id: r.id, name: r.name, instruments: [] }));
-    if (r.symbol === null) continue;
-    let inst = ds.instruments[ds.instruments.length - 1];
-    if (inst?.symbol !== r.symbol) ds.instruments.push((inst = { symbol: r.symbol, coverage: [] }));
-    if (r.period !== null) inst.coverage.push({ period: r.period, first: r.first!, last: r.last!, bars: r.bars! });
-  }
-  return out;
+  return groupDatasets(rows);
 }
 
 /** The coverage of one instrument+period as listed in `datasets` (listDatasets), or null. */

@@ -11,6 +11,7 @@
  * Market-data writes (here, dataset-admin.ts, demo.ts) take one table lock first, so they run one
  * at a time as under SQLite's single writer; reads never wait for them and see one snapshot.
  */
+import { groupDatasets } from '../dataset-rows.js';
 import { and, asc, eq, gte, lt, sql, type ExtractTablesWithRelations } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase as DrizzlePgDatabase, PgTransactionConfig } from 'drizzle-orm/pg-core';
@@ -180,16 +181,7 @@ export async function listDatasets(pg: PgDatabase): Promise<DatasetInfo[]> {
     // SQLite compares text byte by byte (BINARY) and puts NULL first; the database's own collation
     // may not (en_US sorts 'a' before 'B'), so say both.
     .orderBy(sql`${datasets.id} collate "C"`, sql`${instruments.symbol} collate "C" nulls first`, sql`${coverage.period} collate "C" nulls first`);
-  const out: DatasetInfo[] = [];
-  for (const r of rows) {
-    let ds = out[out.length - 1];
-    if (ds?.id !== r.id) out.push((ds = { id: r.id, name: r.name, instruments: [] }));
-    if (r.symbol === null) continue;
-    let inst = ds.instruments[ds.instruments.length - 1];
-    if (inst?.symbol !== r.symbol) ds.instruments.push((inst = { symbol: r.symbol, coverage: [] }));
-    if (r.period !== null) inst.coverage.push({ period: r.period, first: r.first!, last: r.last!, bars: r.bars! });
-  }
-  return out;
+  return groupDatasets(rows);
 }
 
 /**
