@@ -89,6 +89,9 @@ describe('Postgres schema mirror (drizzle table configs)', () => {
   });
 });
 
+/** Migrations in drizzle-pg/: the initial schema, then bytea storage. */
+const MIGRATIONS = 2;
+
 describe.runIf(requirePostgres())('Postgres schema on a real server', () => {
   let server: PostgresServer;
   const open: PgDatabase[] = [];
@@ -114,7 +117,7 @@ describe.runIf(requirePostgres())('Postgres schema on a real server', () => {
   it('migrates a fresh database to every table, column and index of the SQLite schema', async () => {
     const fresh = await createDatabase(server.url);
     const db = track(await openPostgres(fresh.url));
-    expect(await appliedMigrations(db)).toBe(1);
+    expect(await appliedMigrations(db)).toBe(MIGRATIONS);
 
     // The database's own catalog, against the sqlite-core schema (not the pg-core mirror).
     const columns = await db.pool.query<{ table_name: string; column_name: string; is_nullable: string }>(
@@ -152,14 +155,26 @@ describe.runIf(requirePostgres())('Postgres schema on a real server', () => {
 
     // Opening again: nothing left to apply, nothing applied twice.
     const again = track(await openPostgres(fresh.url));
-    expect(await appliedMigrations(again)).toBe(1);
+    expect(await appliedMigrations(again)).toBe(MIGRATIONS);
+  });
+
+  it('keeps every bytea column uncompressed (STORAGE EXTERNAL): doubles compress poorly, result blocks are deflated already', async () => {
+    const fresh = await createDatabase(server.url);
+    const db = track(await openPostgres(fresh.url));
+    const r = await db.pool.query<{ rel: string; attname: string; attstorage: string }>(
+      `SELECT c.relname AS rel, a.attname, a.attstorage FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.atttypid = 'bytea'::regtype AND NOT a.attisdropped`,
+    );
+    expect(r.rows.length).toBe(11); // bar_chunks 6, equity_curves 4, result_blocks 1
+    for (const row of r.rows) expect(`${row.rel}.${row.attname}: ${row.attstorage}`).toBe(`${row.rel}.${row.attname}: e`);
   });
 
   it('migrates one fresh database from four pools at once (advisory lock): all succeed, applied once', async () => {
     const fresh = await createDatabase(server.url);
     const dbs = await Promise.all([1, 2, 3, 4].map(() => openPostgres(fresh.url, { max: 2 }).then(track)));
     expect(dbs).toHaveLength(4);
-    expect(await appliedMigrations(dbs[0]!)).toBe(1);
+    expect(await appliedMigrations(dbs[0]!)).toBe(MIGRATIONS);
     const tables = await dbs[3]!.pool.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`);
     expect(tables.rows[0].n).toBe(sqliteTables.length);
   });
