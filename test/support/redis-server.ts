@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
+/** util-linux (essential in Debian): execs the server with a parent-death signal. */
+const SETPRIV = '/usr/bin/setpriv';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -156,7 +158,10 @@ async function launch(dir: string, port: number): Promise<Instance> {
     '--logfile', '',
     '--loglevel', 'warning',
   ];
-  const child = spawn(REDIS_SERVER, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // SIGKILLed by the kernel when the test process dies, however it dies (a worker killed on a
+  // timeout runs no 'exit' handler). setpriv execs, so the child's pid is the server's own.
+  const [cmd, argv] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', REDIS_SERVER, ...args]] : [REDIS_SERVER, args];
+  const child = spawn(cmd, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: string) => {
     log = (log + chunk).slice(-8192);
