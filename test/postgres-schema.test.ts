@@ -243,6 +243,11 @@ describe.runIf(requirePostgres())('Postgres schema on a real server', () => {
     const missing = new URL(server.url);
     missing.protocol = 'postgresql:';
     missing.pathname = '/no_such_database';
-    await expect(openPostgres(missing.toString())).rejects.toThrow(/database "no_such_database" does not exist/);
+    await expect(openPostgres(missing.toString())).rejects.toThrow(/^DATABASE_URL: could not open postgres:\/\/127\.0\.0\.1:\d+\/no_such_database: database "no_such_database" does not exist/);
+    // Nothing listens there: the address is named, the password is not.
+    const closed = `postgres://someone:s3cret@127.0.0.1:1/db`;
+    const refused = await openPostgres(closed).then(() => null, (e: Error) => e.message);
+    expect(refused).toMatch(/^DATABASE_URL: could not open postgres:\/\/127\.0\.0\.1:1\/db: connect ECONNREFUSED/);
+    expect(refused).not.toContain('s3cret');
   });
 });

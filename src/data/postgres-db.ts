@@ -65,7 +65,10 @@ export async function openPostgres(url: string, options: PgOpenOptions = {}): Pr
     else await applyMigrations(pool);
   } catch (err) {
     await pool.end();
-    throw err;
+    // Say which database, without the user and password the URL may hold.
+    const u = new URL(url);
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`DATABASE_URL: could not open postgres://${u.host}${u.pathname}: ${reason}`, { cause: err });
   }
   const db = drizzle({ client: pool, schema });
   return { pool, db, url, close: () => pool.end() };
