@@ -11,14 +11,13 @@
  * To share one server between files instead, start it once (a vitest globalSetup) and pass its
  * url to createDatabase. Without the binaries, requirePostgres() skips locally and fails under CI=true.
  */
+import { freeLoopbackPort, requireServer } from './system-server.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe, it } from 'vitest';
 
 export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 const INITDB = join(POSTGRES_BIN, 'initdb');
@@ -66,23 +65,9 @@ export function missingReason(): string | null {
   return null;
 }
 
-/**
- * The policy for a test file's Postgres tests, at its top level:
- * `describe.runIf(requirePostgres())('...', () => {...})`. True when they can run; false when
- * PostgreSQL is missing, which skips them locally but, under CI=true, also registers a failing
- * test saying what is missing: a missing server never passes as green in CI.
- */
+/** `describe.runIf(requirePostgres())(...)`: skipped locally without PostgreSQL, failing under CI=true (requireServer). */
 export function requirePostgres(): boolean {
-  const reason = missingReason();
-  if (reason === null) return true;
-  if (process.env.CI === 'true') {
-    describe('PostgreSQL (CI)', () => {
-      it('is needed by these tests', () => {
-        throw new Error(reason);
-      });
-    });
-  }
-  return false;
+  return requireServer('PostgreSQL', missingReason());
 }
 
 let cachedIds: { uid: number; gid: number } | null | undefined;
@@ -106,18 +91,6 @@ function serverEnv(): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG')) env[k] = v;
   env.LC_ALL = 'C';
   return env;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a fresh server; call stop() in afterAll (it also runs when the test process exits). */

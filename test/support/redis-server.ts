@@ -9,12 +9,12 @@
  * does to its clients (everything held in memory is gone: subscriptions, keys, streams). Without
  * the binary, requireRedis() skips locally and fails under CI=true.
  */
+import { freeLoopbackPort, requireServer } from './system-server.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 /** util-linux (essential in Debian): execs the server with a parent-death signal. */
@@ -51,35 +51,9 @@ export function redisAvailable(bin: string = REDIS_SERVER): boolean {
   return missingReason(bin) === null;
 }
 
-/**
- * The policy for a test file's Redis tests, at its top level:
- * `describe.runIf(requireRedis())('...', () => {...})`. True when they can run; false when Redis
- * is missing, which skips them locally but, under CI=true, also registers a failing test saying
- * what is missing: a missing server never passes as green in CI.
- */
+/** `describe.runIf(requireRedis())(...)`: skipped locally without Redis, failing under CI=true (requireServer). */
 export function requireRedis(): boolean {
-  const reason = missingReason();
-  if (reason === null) return true;
-  if (process.env.CI === 'true') {
-    describe('Redis (CI)', () => {
-      it('is needed by these tests', () => {
-        throw new Error(reason);
-      });
-    });
-  }
-  return false;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
+  return requireServer('Redis', missingReason());
 }
 
 /** A running redis-server process and how to wait for its end. */
