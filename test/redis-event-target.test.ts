@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fill, Order } from '../src/engine/orders.js';
 import type { RunMetrics } from '../src/engine/results.js';
+import { mulberry32 } from '../src/data/synthetic.js';
 import { exactJson } from '../src/jobs/exact-json.js';
 import { eventTargetFromEnv, memoryEventTarget, redisEventTarget, RedisUrlError, type EventTransport } from '../src/jobs/redis-event-target.js';
 import { parseRedisUrl } from '../src/jobs/redis-url.js';
@@ -26,21 +27,9 @@ function numbersOf(value: unknown, out: number[] = []): number[] {
 /** The IEEE 754 bit patterns, as hex, of `numbers`. */
 const bitsOf = (numbers: readonly number[]) => Buffer.from(new Float64Array(numbers).buffer).toString('hex');
 
-/** A small seeded generator (mulberry32), so the "random" doubles are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Doubles from random bit patterns (every exponent, subnormals included), NaN patterns left out. */
 function randomDoubles(count: number, seed: number): number[] {
-  const next = seeded(seed);
+  const next = mulberry32(seed);
   const words = new Uint32Array(2);
   const view = new Float64Array(words.buffer);
   const out: number[] = [];

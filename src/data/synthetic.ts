@@ -47,7 +47,7 @@ export function generateSyntheticBars(o: SyntheticOptions): BarSeries {
 }
 
 /** mulberry32: tiny, fast 32-bit PRNG; plenty for synthetic prices. Returns [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
