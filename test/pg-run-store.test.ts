@@ -25,7 +25,7 @@ import type { BacktestResult, EquityCurve } from '../src/engine/results.js';
 import { smaCrossover } from '../src/engine/strategies/index.js';
 import { firstDifference } from './data-fixtures.js';
 import { requirePostgres } from './support/postgres-server.js';
-import { openStorePair, timesOutside, withoutTimes, type StorePair } from './support/store-pair.js';
+import { expectSame, openStorePair, type StorePair } from './support/store-pair.js';
 
 const WRITE = { retryMs: 5_000 };
 
@@ -91,14 +91,7 @@ describe.runIf(requirePostgres())('Postgres run store, differentially against th
     await pair?.dispose();
   });
 
-  /** Runs `onLite` and `onPg` in turn and expects equal answers (clock times aside); returns the Postgres one. */
-  async function same<T>(what: string, onLite: () => T | Promise<T>, onPg: () => Promise<T>): Promise<T> {
-    const expected = await onLite();
-    const actual = await onPg();
-    expect(withoutTimes(actual), what).toEqual(withoutTimes(expected));
-    expect(timesOutside(actual, t0, Date.now()), what).toEqual([]);
-    return actual;
-  }
+  const same = <T>(what: string, onLite: () => T | Promise<T>, onPg: () => Promise<T>): Promise<T> => expectSame(what, t0, onLite, onPg);
 
   const create = (run: NewRun) => same('createRun', () => lite.createRun(pair.app, run), () => pgStore.createRun(pair.pg, run));
   const getRun = (id: number) => same(`getRun(${id})`, () => lite.getRun(pair.app, id), () => pgStore.getRun(pair.pg, id));

@@ -16,7 +16,7 @@ import * as liteSweeps from '../src/data/sweep-store.js';
 import type { CombinationOutcome, NewSweep, SweepRecord, SweepResultOrder } from '../src/data/sweep-store.js';
 import type { RunMetrics } from '../src/engine/results.js';
 import { requirePostgres } from './support/postgres-server.js';
-import { openStorePair, timesOutside, withoutTimes, type StorePair } from './support/store-pair.js';
+import { expectSame, openStorePair, withoutTimes, type StorePair } from './support/store-pair.js';
 
 const BASE_SWEEP: NewSweep = {
   strategy: 'sma-crossover',
@@ -106,13 +106,7 @@ describe.runIf(requirePostgres())('Postgres sweep and API key stores, differenti
     await pair?.dispose();
   });
 
-  async function same<T>(what: string, onLite: () => T | Promise<T>, onPg: () => Promise<T>): Promise<T> {
-    const expected = await onLite();
-    const actual = await onPg();
-    expect(withoutTimes(actual), what).toEqual(withoutTimes(expected));
-    expect(timesOutside(actual, t0, Date.now()), what).toEqual([]);
-    return actual;
-  }
+  const same = <T>(what: string, onLite: () => T | Promise<T>, onPg: () => Promise<T>): Promise<T> => expectSame(what, t0, onLite, onPg);
 
   describe('sweeps', () => {
     const sweeps: SweepRecord[] = [];

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { openDatabase, type AppDatabase } from '../../src/data/db.js';
 import { openPostgres, type PgDatabase } from '../../src/data/postgres-db.js';
 import { createDatabase, startPostgres } from './postgres-server.js';
@@ -68,4 +69,16 @@ export function timesOutside(value: unknown, from: number, to: number): string[]
   };
   walk(value, '');
   return bad;
+}
+
+/**
+ * Runs `onLite` and `onPg` in turn and expects equal answers, clock times aside (those of the
+ * Postgres answer must lie between `since` and now); returns the Postgres one.
+ */
+export async function expectSame<T>(what: string, since: number, onLite: () => T | Promise<T>, onPg: () => Promise<T>): Promise<T> {
+  const expected = await onLite();
+  const actual = await onPg();
+  expect(withoutTimes(actual), what).toEqual(withoutTimes(expected));
+  expect(timesOutside(actual, since, Date.now()), what).toEqual([]);
+  return actual;
 }
