@@ -128,7 +128,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     workers: o.workers,
     progressIntervalMs: o.progressIntervalMs,
   });
-  const sweeps = new SweepManager({ storage, jobs, strategiesDir: o.strategiesDir });
+  const sweeps = new SweepManager({ storage, jobs });
   const principalOf = async (initial: Parameters<typeof credentialOf>[0]): Promise<Principal> => {
     try {
       return await auth.authenticate(credentialOf(initial));

@@ -25,7 +25,7 @@ async function timeSweep(app: AppDatabase, dir: string, workers: number): Promis
   // Not closed here (that would close `app`): a sweep without keepTop never starts its storage thread.
   const storage = new SqliteStorage(app);
   const jobs = new JobManager({ storage, strategiesDir: join(dir, 'none'), workers });
-  const sweeps = new SweepManager({ storage, jobs, strategiesDir: join(dir, 'none') });
+  const sweeps = new SweepManager({ storage, jobs });
   try {
     // Warm the pool threads (module loading) before timing.
     await Promise.all(Array.from({ length: workers }, () => jobs.runTask('runSweepChunk', { strategy: 'sma-crossover', strategiesDir: join(dir, 'none'), series: [], initialCash: 1, commission: { perUnit: 0, minimumPerOrder: 0, percentOfNotional: 0 }, slippageBps: 0, periodsPerYear: 1, combinations: [], cancelFlag: new Int32Array(new SharedArrayBuffer(4)) })));

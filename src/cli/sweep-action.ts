@@ -53,7 +53,7 @@ export async function runSweep(flags: SweepFlags): Promise<number> {
       throw e;
     }
     jobs = new JobManager({ storage, strategiesDir: dir });
-    const sweeps = new SweepManager({ storage, jobs, strategiesDir: dir });
+    const sweeps = new SweepManager({ storage, jobs });
     const record = await sweeps.start(validated);
     const bar = new ProgressBar(`sweep ${record.id}`);
     const events = sweeps.pubsub.subscribe('sweep', record.id);

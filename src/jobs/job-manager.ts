@@ -9,24 +9,23 @@
  * FAILED instead of escaping into the event loop.
  */
 import { availableParallelism } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createPubSub } from '@graphql-yoga/subscription';
-import type { Fill, Order } from '../engine/orders.js';
-import { decodeBlock } from '../data/result-blocks.js';
 import type { RunOutcome } from '../data/run-outcome-store.js';
 import type { NewRun, RunRecord } from '../data/run-types.js';
 import type { Storage } from '../data/storage.js';
 import { StoreError } from '../data/store-thread.js';
-import type { BacktestTask, BacktestTaskResult, WorkerMessage } from '../workers/protocol.js';
+import { startPoolRun } from '../workers/pool-run.js';
 import { POOL_ENTRY } from '../workers/thread-entries.js';
 import { Admission, limitsFromEnv, type AdmissionLimits, type Owner } from './admission.js';
 import { barCacheBytesFromEnv } from './bar-cache-size.js';
 import { pubsubEventTarget } from './event-target.js';
 import { FairScheduler, type Ticket } from './fair-scheduler.js';
-import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
-import { markRunEvent, recordOrderChanges, type RunMark } from './run-marks.js';
+import type { StatusSnapshot } from './run-events.js';
+import { newActiveRun, RunFeed, type ActiveRun, type RunTopics } from './run-feed.js';
 import type { ValidatedRun } from './run-input.js';
+import type { EnqueueOptions, RunJobs } from './run-jobs.js';
+import { PoolSweepChunks } from './pool-sweep-chunks.js';
 
 export interface JobManagerOptions {
   readonly storage: Storage;
@@ -43,50 +42,21 @@ export interface JobManagerOptions {
   readonly barCacheBytes?: number;
 }
 
-export interface EnqueueOptions {
-  /** The owner key counted by the per-key queue limit; default: the run's ownerKeyId, if any. */
-  readonly owner?: Owner;
-  /** A sweep re-running its best combinations: counted, never refused (the sweep was admitted). */
-  readonly forSweep?: boolean;
-}
-
-/** What the main thread knows of a run that has not ended yet. */
-export interface ActiveRun {
-  readonly runId: number;
-  readonly cancelFlag: Int32Array;
-  state: StatusSnapshot;
-  /** Every fill so far, in execution order: the replay buffer of runFills. */
-  readonly fills: Fill[];
-  /** Every equity sample so far: the replay buffer of runEquity. */
-  readonly equity: EquitySample[];
-  /** Each order's latest state (index id - 1) and the ids in the order their changes came: runUpdates' order changes. */
-  readonly orders: Order[];
-  readonly orderLog: number[];
-  /** runUpdates' sequence numbers: a mark after each change of the run (run-marks.ts). */
-  readonly marks: RunMark[];
-  /** Settles (never rejects) once the outcome is stored and the end event published. */
-  readonly finished: Promise<void>;
-}
-
 interface Job extends ActiveRun {
+  readonly cancelFlag: Int32Array;
   readonly owner: Owner;
   readonly validated: ValidatedRun;
   /** The run's place in the scheduler until it starts. */
   ticket?: Ticket;
   /** Whether it still counts as waiting for admission. */
   waiting: boolean;
-  /** The outcome the worker sent with its last message. */
-  outcome?: RunOutcome;
   resolveFinished(): void;
 }
 
-export type RunTopics = { run: [runId: number, event: RunEvent] };
-
-/** How long to wait for a dead worker's port to drain before declaring the run's stream over. */
-const PORT_DRAIN_MS = 1_000;
-
-export class JobManager {
+export class JobManager implements RunJobs {
   readonly pubsub = createPubSub<RunTopics>({ eventTarget: pubsubEventTarget() });
+  private readonly feed = new RunFeed(this.pubsub);
+  readonly sweepChunks: PoolSweepChunks;
   readonly admission: Admission;
   private readonly pool: Piscina;
   private readonly scheduler: FairScheduler;
@@ -103,6 +73,7 @@ export class JobManager {
     this.scheduler = new FairScheduler(threads);
     this.admission = new Admission(opts.limits ?? limitsFromEnv(), threads);
     this.log = opts.log ?? ((line) => console.error(line));
+    this.sweepChunks = new PoolSweepChunks(opts.storage, this, opts.strategiesDir);
   }
 
   get threads(): number {
@@ -135,6 +106,10 @@ export class JobManager {
 
   activeRun(id: number): ActiveRun | undefined {
     return this.active.get(id);
+  }
+
+  follow(): Promise<void> {
+    return Promise.resolve(); // every active run of this process is in `active`
   }
 
   activeCount(): number {
@@ -172,23 +147,8 @@ export class JobManager {
     }
     let resolveFinished!: () => void;
     const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
-    const job: Job = {
-      runId: record.id,
-      cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
-      state: { status: 'QUEUED', progress: 0, barsProcessed: 0, simTime: null },
-      fills: [],
-      equity: [],
-      orders: [],
-      orderLog: [],
-      marks: [],
-      finished,
-      owner,
-      validated,
-      waiting: true,
-      resolveFinished,
-    };
+    const job = newActiveRun<Job>({ runId: record.id, finished, cancelFlag: new Int32Array(new SharedArrayBuffer(4)), owner, validated, waiting: true, resolveFinished });
     this.active.set(record.id, job);
-    markRunEvent(job);
     job.ticket = this.scheduler.submit('run', record.id, () => this.start(job));
     return record;
   }
@@ -243,49 +203,35 @@ export class JobManager {
       await this.finalizeFromStore(job);
       return;
     }
-    this.publishStatus(job, { status: 'RUNNING', progress: 0, barsProcessed: 0, simTime: null });
-    const { port1, port2 } = new MessageChannel();
-    let drained!: () => void;
-    const portDone = new Promise<void>((resolve) => (drained = resolve));
-    port1.on('message', (m: WorkerMessage) => {
-      try {
-        this.onWorkerMessage(job, m);
-      } catch (e) {
-        this.log(`run ${job.runId}: could not handle a worker message: ${message(e)}`);
-      }
-      // In the same tick as the message's publish, before any subscriber runs.
-      markRunEvent(job);
-      if (m.kind === 'done') drained();
-    });
-    port1.on('close', () => drained());
-    const task: BacktestTask = {
-      runId: job.runId,
-      run: job.validated.run,
-      from: job.validated.from,
-      to: job.validated.to,
-      storage: this.opts.storage.config,
-      strategiesDir: this.opts.strategiesDir,
-      cancelFlag: job.cancelFlag,
-      port: port2,
-      progressIntervalMs: this.opts.progressIntervalMs ?? 200,
-      maxBars: this.limits.maxBarsPerRun,
-      maxFills: this.limits.maxFillsPerRun,
-      barCacheBytes: this.barCacheBytes,
-    };
+    this.feed.status(job, { status: 'RUNNING', progress: 0, barsProcessed: 0, simTime: null });
     const t0 = performance.now();
-    const ran: Promise<BacktestTaskResult | Error> = this.pool.run(task, { transferList: [port2] }).then(
-      (r: BacktestTaskResult) => r,
-      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    const run = startPoolRun(
+      this.pool,
+      {
+        runId: job.runId,
+        run: job.validated.run,
+        from: job.validated.from,
+        to: job.validated.to,
+        storage: this.opts.storage.config,
+        strategiesDir: this.opts.strategiesDir,
+        cancelFlag: job.cancelFlag,
+        progressIntervalMs: this.opts.progressIntervalMs ?? 200,
+        maxBars: this.limits.maxBarsPerRun,
+        maxFills: this.limits.maxFillsPerRun,
+        barCacheBytes: this.barCacheBytes,
+      },
+      (m) => {
+        try {
+          this.feed.apply(job, m);
+        } catch (e) {
+          this.log(`run ${job.runId}: could not handle a worker message: ${message(e)}`);
+        }
+      },
+      () => job.state,
     );
     void (async () => {
       try {
-        const result = await ran;
-        await Promise.race([portDone, delay(PORT_DRAIN_MS)]);
-        port1.close();
-        // A worker that died, or ended without its outcome: the run must not stay RUNNING.
-        const outcome = job.outcome ?? failedOutcome(job, result instanceof Error ? `worker failed: ${result.message}` : (result.error ?? 'the worker ended without reporting an outcome'));
-        job.outcome = undefined;
-        await this.end(job, outcome);
+        await this.end(job, await run.outcome);
       } catch (e) {
         // Nothing above should throw; if it does, the run still ends and the error stays here.
         this.log(`run ${job.runId}: ${message(e)}`);
@@ -293,47 +239,7 @@ export class JobManager {
       }
     })();
     // The thread is free when the task returns; storing happens here, on the main thread.
-    return ran.then(() => this.admission.recordRunTime(performance.now() - t0));
-  }
-
-  private onWorkerMessage(job: Job, m: WorkerMessage): void {
-    switch (m.kind) {
-      case 'fills': {
-        const fills = decodeBlock(m.block, 'fills');
-        const fromSeq = job.fills.length;
-        for (const f of fills) job.fills.push(f);
-        this.pubsub.publish('run', job.runId, { kind: 'fills', fromSeq, fills });
-        return;
-      }
-      case 'orders': {
-        const fromSeq = job.orderLog.length;
-        const orders = decodeBlock(m.block, 'orders');
-        recordOrderChanges(job, orders);
-        this.pubsub.publish('run', job.runId, { kind: 'orders', fromSeq, count: orders.length });
-        return;
-      }
-      case 'progress': {
-        const fromSeq = job.equity.length;
-        const points: EquitySample[] = [];
-        for (let k = 0; k < m.equity.time.length; k++) {
-          points.push({ time: m.equity.time[k], equity: m.equity.equity[k], cash: m.equity.cash[k], drawdown: m.equity.drawdown[k] });
-        }
-        job.equity.push(...points);
-        if (points.length > 0) this.pubsub.publish('run', job.runId, { kind: 'equity', fromSeq, points });
-        this.publishStatus(job, { status: 'RUNNING', progress: m.progress, barsProcessed: m.barsProcessed, simTime: m.simTime });
-        return;
-      }
-      case 'done':
-        job.outcome = m.outcome;
-        return;
-    }
-  }
-
-  private publishStatus(job: Job, state: StatusSnapshot): void {
-    if (isTerminal(job.state.status)) return;
-    job.state = state;
-    markRunEvent(job);
-    this.pubsub.publish('run', job.runId, { kind: 'status', ...state });
+    return run.thread.then(() => this.admission.recordRunTime(performance.now() - t0));
   }
 
   /**
@@ -407,19 +313,13 @@ export class JobManager {
    */
   private finalize(job: Job, final: StatusSnapshot): void {
     if (this.active.get(job.runId) !== job) return;
-    job.state = final;
     this.active.delete(job.runId);
     try {
-      markRunEvent(job);
-      this.pubsub.publish('run', job.runId, { kind: 'end', ...final });
+      this.feed.end(job, final);
     } finally {
       job.resolveFinished();
     }
   }
-}
-
-function failedOutcome(job: Job, error: string): RunOutcome {
-  return { status: 'FAILED', error, progress: job.state.progress, barsProcessed: job.state.barsProcessed, metrics: null, blocks: [], equity: null };
 }
 
 function isBusyCode(code: string | null): boolean {

@@ -16,7 +16,8 @@ import type { Fill } from '../engine/orders.js';
 import type { RunRecord } from '../data/run-types.js';
 import type { Storage } from '../data/storage.js';
 import { deliveryPacer, PacedSlot } from './delivery-pacer.js';
-import type { ActiveRun, JobManager } from './job-manager.js';
+import type { RunJobs } from './run-jobs.js';
+import type { ActiveRun } from './run-feed.js';
 import { isTerminal, type EquitySample, type RunEvent, type StatusSnapshot } from './run-events.js';
 import type { SweepEvent, SweepManager, SweepSnapshot } from './sweep-manager.js';
 
@@ -24,6 +25,8 @@ import type { SweepEvent, SweepManager, SweepSnapshot } from './sweep-manager.js
 const STORED_EQUITY_REPLAY_POINTS = 500;
 /** Fills read from storage at a time for a replay: what a paused subscriber of an ended run holds. */
 const STORED_FILLS_PAGE = 2_048;
+/** How often a sweep that another API instance runs is looked up in storage while its stream is quiet. */
+const REMOTE_SWEEP_CHECK_MS = 2_000;
 
 export class RunNotFoundError extends Error {
   constructor(readonly id: string) {
@@ -39,7 +42,7 @@ export class SweepNotFoundError extends Error {
 
 interface StreamContext {
   readonly storage: Storage;
-  readonly jobs: JobManager;
+  readonly jobs: RunJobs;
 }
 
 /** A topic followed eagerly: each event is handed to `onEvent` as it arrives; nothing queues up. */
@@ -93,7 +96,15 @@ export function watchTopic<E>(source: AsyncIterable<E>, onEvent: (e: E) => void 
   };
 }
 
-const watchRun = (jobs: JobManager, runId: number, onEvent?: (e: RunEvent) => void) => watchTopic(jobs.pubsub.subscribe('run', runId), onEvent);
+/**
+ * An active run of another API instance (REDIS_URL) becomes active here too; its events meanwhile
+ * reach the caller's watch and its buffers, which the stream reads by position.
+ */
+export async function followRun(jobs: RunJobs, runId: number): Promise<void> {
+  if (Number.isSafeInteger(runId) && !jobs.activeRun(runId)) await jobs.follow(runId);
+}
+
+const watchRun = (jobs: RunJobs, runId: number, onEvent?: (e: RunEvent) => void) => watchTopic(jobs.pubsub.subscribe('run', runId), onEvent);
 
 async function requireRun(storage: Storage, runId: number, id: string): Promise<RunRecord> {
   const run = Number.isSafeInteger(runId) ? await storage.getRun(runId) : null;
@@ -127,6 +138,8 @@ export async function* statusStream({ storage, jobs }: StreamContext, id: string
   });
   const slot = new PacedSlot(deliveryPacer);
   try {
+    await followRun(jobs, runId);
+    pending.length = 0; // older than the state read next
     const job = jobs.activeRun(runId);
     if (!job) {
       const run = await requireRun(storage, runId, id);
@@ -165,6 +178,7 @@ async function* replayThenLive<T>(
   const watch = watchRun(jobs, runId);
   const slot = new PacedSlot(deliveryPacer);
   try {
+    await followRun(jobs, runId);
     // An active run exists; only an ended one is looked up (one query less per subscriber).
     const job = jobs.activeRun(runId);
     if (!job) {
@@ -234,22 +248,33 @@ export async function* sweepStream(sweeps: SweepManager, id: number): AsyncGener
   try {
     // An active sweep's live snapshot, checked in the same tick as the watch; else the stored (final) one.
     const job = sweeps.activeSweep(id);
-    if (!job) {
-      const stored = await sweeps.snapshot(id);
-      if (stored === null) throw new SweepNotFoundError(String(id));
-      yield stored;
-      return;
-    }
-    yield job.snapshot;
+    const first = job?.snapshot ?? (await sweeps.snapshot(id));
+    if (first === null) throw new SweepNotFoundError(String(id));
+    yield first;
+    // Stored and not ended: another API instance runs it (REDIS_URL); its events come through Redis.
+    if (!job && isTerminal(first.status)) return;
     for (;;) {
       for (let e = pending.shift(); e !== undefined; e = pending.shift()) {
         await slot.pace();
         yield e.snapshot;
         if (e.kind === 'end') return;
       }
-      await watch.changed();
+      if (job) {
+        await watch.changed();
+        continue;
+      }
+      // Pub/sub through Redis may lose an event (see redis-event-target.ts): the stored end is checked too.
+      const woke = await Promise.race([watch.changed().then(() => true), delay(REMOTE_SWEEP_CHECK_MS).then(() => false)]);
+      if (woke) continue;
+      const stored = await sweeps.snapshot(id);
+      if (stored === null || isTerminal(stored.status)) {
+        if (stored) yield stored;
+        return;
+      }
     }
   } finally {
     watch.close();
   }
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -24,10 +24,11 @@ import type { Fill, Order } from '../engine/orders.js';
 import type { RunRecord } from '../data/run-types.js';
 import type { Storage } from '../data/storage.js';
 import { deliveryPacer, PacedSlot } from './delivery-pacer.js';
-import type { ActiveRun, JobManager } from './job-manager.js';
+import type { RunJobs } from './run-jobs.js';
+import type { ActiveRun } from './run-feed.js';
 import { isTerminal, type EquitySample, type StatusSnapshot } from './run-events.js';
 import type { RunMark } from './run-marks.js';
-import { parseRunId, RunNotFoundError, watchTopic, type TopicWatch } from './run-streams.js';
+import { followRun, parseRunId, RunNotFoundError, watchTopic, type TopicWatch } from './run-streams.js';
 import { shared } from './shared-event.js';
 
 export interface RunUpdate {
@@ -75,7 +76,7 @@ export class AfterSeqError extends Error {
 
 interface StreamContext {
   readonly storage: Storage;
-  readonly jobs: JobManager;
+  readonly jobs: RunJobs;
 }
 
 /** Where a stream starts. */
@@ -101,9 +102,9 @@ const NO_MARK: RunMark = {
 };
 
 /** Marks of runs watched through runUpdates, per job manager, kept after the run ends (oldest dropped first). */
-const retainedMarks = new WeakMap<JobManager, Map<number, readonly RunMark[]>>();
+const retainedMarks = new WeakMap<RunJobs, Map<number, readonly RunMark[]>>();
 
-function retain(jobs: JobManager, runId: number, marks: readonly RunMark[]): void {
+function retain(jobs: RunJobs, runId: number, marks: readonly RunMark[]): void {
   let runs = retainedMarks.get(jobs);
   if (!runs) retainedMarks.set(jobs, (runs = new Map()));
   runs.delete(runId);
@@ -114,9 +115,10 @@ function retain(jobs: JobManager, runId: number, marks: readonly RunMark[]): voi
 /**
  * Where a stream of `runId` after `afterSeq` starts; AfterSeqError when afterSeq names no position
  * of the run. The schema awaits it to refuse a bad afterSeq before the stream starts. An active run
- * is found before the first await, in the same tick as the caller's watch on its topic.
+ * is read from its buffers, which hold everything its topic published to the caller's watch.
  */
 export async function planRunUpdates({ storage, jobs }: StreamContext, runId: number, afterSeq: number | null): Promise<StartPoint> {
+  await followRun(jobs, runId);
   const job = jobs.activeRun(runId);
   if (job) {
     retain(jobs, runId, job.marks);

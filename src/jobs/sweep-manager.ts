@@ -1,20 +1,18 @@
 /**
- * Parameter sweeps on the shared pool. The bars are loaded once in the main thread into
- * SharedArrayBuffer-backed columns that every chunk task reads in place; combinations fan out in
- * chunks; each finished chunk stores its metrics and publishes progress with the best so far; at
- * the end the best `keepTop` combinations are re-run as ordinary runs, so they get full results.
+ * Parameter sweeps. Combinations fan out in chunks (on this process's pool with the bars loaded once
+ * into shared memory, or with REDIS_URL as jobs for the worker nodes: sweep-chunk-runner.ts); each
+ * finished chunk stores its metrics and publishes progress with the best so far; at the end the
+ * best `keepTop` combinations are re-run as ordinary runs, so they get full results.
  */
-import { createPubSub } from '@graphql-yoga/subscription';
-import type { BarSeries } from '../engine/bars.js';
-import { buildTimeline, shareTimeline } from '../engine/timeline.js';
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { RunMetrics } from '../engine/results.js';
 import type { Storage } from '../data/storage.js';
 import type { SweepRecord, SweepResultRecord } from '../data/sweep-store.js';
 import type { RunStatus } from '../data/run-types.js';
-import type { SweepChunkOutcome, SweepChunkTask } from '../workers/sweep.worker.js';
 import { pubsubEventTarget } from './event-target.js';
 import type { Owner } from './admission.js';
-import { estimateBars, type JobManager } from './job-manager.js';
+import { estimateBars } from './job-manager.js';
+import type { RunJobs } from './run-jobs.js';
 import type { ValidatedSweep } from './sweep-input.js';
 import { sweepChunkSizes } from './sweep-chunks.js';
 import { isTerminal } from './run-events.js';
@@ -30,6 +28,13 @@ export interface SweepSnapshot {
 }
 
 export type SweepEvent = { readonly kind: 'progress' | 'end'; readonly snapshot: SweepSnapshot };
+
+export interface SweepManagerOptions {
+  readonly storage: Storage;
+  readonly jobs: RunJobs;
+  /** Where progress events travel: this process by default; Redis (REDIS_URL) reaches every API instance. */
+  readonly eventTarget?: EventTarget;
+}
 
 interface ActiveSweep {
   readonly id: number;
@@ -47,12 +52,16 @@ const MAX_CHUNK = 32;
  */
 const CHUNK_BARS = 4_000_000;
 const PROGRESS_INTERVAL_MS = 200;
+/** How long a cancel waits for a sweep that another API instance runs to store its end. */
+const REMOTE_CANCEL_WAIT_MS = 30_000;
 
 export class SweepManager {
-  readonly pubsub = createPubSub<{ sweep: [id: number, event: SweepEvent] }>({ eventTarget: pubsubEventTarget() });
+  readonly pubsub: PubSub<{ sweep: [id: number, event: SweepEvent] }>;
   private readonly active = new Map<number, ActiveSweep>();
 
-  constructor(private readonly opts: { readonly storage: Storage; readonly jobs: JobManager; readonly strategiesDir: string }) {}
+  constructor(private readonly opts: SweepManagerOptions) {
+    this.pubsub = createPubSub({ eventTarget: opts.eventTarget ?? pubsubEventTarget() });
+  }
 
   /**
    * Admits the sweep (it counts as one queued entry of its owner until it ends: QueueFullError when
@@ -120,14 +129,37 @@ export class SweepManager {
     return s ? storedSnapshot(this.opts.storage, s) : null;
   }
 
-  /** Stops a sweep: results of finished combinations are kept; it ends CANCELLED. */
+  /**
+   * Stops a sweep: results of finished combinations are kept; it ends CANCELLED. A sweep another
+   * API instance runs (REDIS_URL) is asked to stop through the chunk runner and awaited in storage.
+   */
   async cancel(id: number): Promise<SweepRecord | null> {
     const job = this.active.get(id);
     if (job) {
       Atomics.store(job.cancelFlag, 0, 1);
+      await this.opts.jobs.sweepChunks.cancel(id);
       await job.finished;
+      return this.opts.storage.getSweep(id);
     }
-    return this.opts.storage.getSweep(id);
+    const stored = await this.opts.storage.getSweep(id);
+    if (!stored || isTerminal(stored.status)) return stored;
+    await this.opts.jobs.sweepChunks.cancel(id);
+    return this.awaitStoredEnd(id, REMOTE_CANCEL_WAIT_MS);
+  }
+
+  /** Stops a sweep this instance runs, if it does (a cancel asked for on another instance). */
+  cancelHere(id: number): void {
+    const job = this.active.get(id);
+    if (job) Atomics.store(job.cancelFlag, 0, 1);
+  }
+
+  private async awaitStoredEnd(id: number, waitMs: number): Promise<SweepRecord | null> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const stored = await this.opts.storage.getSweep(id);
+      if (!stored || isTerminal(stored.status) || Date.now() > until) return stored;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async shutdown(): Promise<void> {
@@ -151,15 +183,23 @@ export class SweepManager {
       }
       this.update(job, { status: 'RUNNING' }, true);
       const r = v.base.run;
-      const series: BarSeries[] = [];
-      for (const symbol of r.symbols) {
-        series.push(shareSeries(await storage.loadBars({ dataset: r.dataset, symbol, period: r.period, from: v.base.from, to: v.base.to })));
-      }
-      const timeline = shareTimeline(buildTimeline(series));
-      const bars = Math.max(1, series.reduce((n, s) => n + s.length, 0));
+      const runChunk = await jobs.sweepChunks.prepare(
+        record.id,
+        {
+          strategy: r.strategy,
+          initialCash: r.initialCash,
+          commission: r.commission,
+          slippageBps: r.slippageBps,
+          periodsPerYear: r.periodsPerYear,
+          riskFreeRate: r.riskFreeRate,
+          bars: { dataset: r.dataset, symbols: r.symbols, period: r.period, from: v.base.from, to: v.base.to },
+        },
+        job.cancelFlag,
+      );
+      const bars = Math.max(1, await estimateBars(storage, v.base));
       const chunks: ValidatedSweep['combinations'][] = [];
       let at = 0;
-      for (const size of sweepChunkSizes(v.combinations.length, jobs.threads, Math.min(MAX_CHUNK, CHUNK_BARS / bars))) {
+      for (const size of sweepChunkSizes(v.combinations.length, await jobs.sweepChunks.threads(), Math.min(MAX_CHUNK, CHUNK_BARS / bars))) {
         chunks.push(v.combinations.slice(at, at + size));
         at += size;
       }
@@ -167,22 +207,9 @@ export class SweepManager {
       let lastPublished = 0;
       await Promise.all(
         chunks.map(async (combinations) => {
-          const task: SweepChunkTask = {
-            strategy: r.strategy,
-            strategiesDir: this.opts.strategiesDir,
-            series,
-            timeline,
-            initialCash: r.initialCash,
-            commission: r.commission,
-            slippageBps: r.slippageBps,
-            periodsPerYear: r.periodsPerYear,
-            riskFreeRate: r.riskFreeRate,
-            combinations,
-            cancelFlag: job.cancelFlag,
-          };
-          let outcomes: SweepChunkOutcome[];
+          let outcomes;
           try {
-            outcomes = (await jobs.runTask<SweepChunkOutcome[]>('runSweepChunk', task, { group: record.id, cancelFlag: job.cancelFlag })) ?? [];
+            outcomes = (await runChunk(combinations)) ?? [];
             await storage.recordSweepResults(record.id, v.objective, outcomes);
           } catch (e) {
             failure ??= e;
@@ -280,14 +307,4 @@ function isBetter(a: SweepResultRecord, b: SweepResultRecord | null, maximize: b
   if (b.objectiveValue === null) return true;
   if (a.objectiveValue === b.objectiveValue) return a.seq < b.seq;
   return maximize ? a.objectiveValue > b.objectiveValue : a.objectiveValue < b.objectiveValue;
-}
-
-/** Copies a series into SharedArrayBuffers so every worker reads the same memory. */
-function shareSeries(s: BarSeries): BarSeries {
-  const share = (a: Float64Array) => {
-    const out = new Float64Array(new SharedArrayBuffer(a.byteLength));
-    out.set(a);
-    return out;
-  };
-  return { symbol: s.symbol, length: s.length, time: share(s.time), open: share(s.open), high: share(s.high), low: share(s.low), close: share(s.close), volume: share(s.volume) };
 }

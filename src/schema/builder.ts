@@ -4,13 +4,13 @@ import RelayPlugin from '@pothos/plugin-relay';
 import type { StrategyRegistry } from '../engine/strategy-registry.js';
 import type { Principal } from '../auth/principal.js';
 import type { Storage } from '../data/storage.js';
-import type { JobManager } from '../jobs/job-manager.js';
+import type { RunJobs } from '../jobs/run-jobs.js';
 import type { SweepManager } from '../jobs/sweep-manager.js';
 import { PAGE_SIZE_DESCRIPTION } from './pagination.js';
 
 export interface GraphQLContext {
   readonly storage: Storage;
-  readonly jobs: JobManager;
+  readonly jobs: RunJobs;
   readonly sweeps: SweepManager;
   readonly strategies: StrategyRegistry;
   /** Who is calling (src/auth): decides which runs and sweeps exist for this request. */

@@ -4,41 +4,16 @@
  * flag between chunks, and ends with the outcome encoded as columnar blocks, transferred (not
  * cloned) to the main thread, which stores it. The thread only reads the database.
  */
-import { BarCache } from '../data/bar-cache.js';
-import { openBarReader, type BarReader } from '../data/bar-reader.js';
-import type { StorageConfig } from '../data/storage.js';
 import type { Order } from '../engine/orders.js';
 import { encodeBlock, type ResultItemOf } from '../data/result-blocks.js';
-import { loadStrategies, type LoadedStrategies } from '../jobs/strategy-loader.js';
 import { encodeOutcome } from './encode-outcome.js';
 import { loadRunSeries, simulateRun, type RunProgress } from './execute-run.js';
 import { sampleEquity } from './equity-sampler.js';
 import type { BacktestTask, BacktestTaskResult, RunOutcome, WorkerMessage } from './protocol.js';
+import { threadBarCache, threadBarReader, threadStrategies } from './thread-resources.js';
 
 /** Equity points per progress message: enough for a smooth live chart, cheap to clone. */
 const EQUITY_SAMPLES_PER_MESSAGE = 8;
-
-/** This thread's readers, one per database (a thread serves one service, so usually one). */
-const readers = new Map<string, Promise<BarReader>>();
-/** This thread's bars kept between its runs (sized by the first task: BAR_CACHE_MB). */
-let barCache: BarCache | undefined;
-const registries = new Map<string, Promise<LoadedStrategies>>();
-
-function reader(storage: StorageConfig): Promise<BarReader> {
-  const key = storage.kind === 'sqlite' ? `sqlite:${storage.path}` : storage.url;
-  let r = readers.get(key);
-  if (!r) {
-    readers.set(key, (r = openBarReader(storage)));
-    r.catch(() => readers.delete(key)); // the next run tries again
-  }
-  return r;
-}
-
-function strategies(dir: string): Promise<LoadedStrategies> {
-  let loaded = registries.get(dir);
-  if (!loaded) registries.set(dir, (loaded = loadStrategies(dir)));
-  return loaded;
-}
 
 export default async function runBacktestTask(task: BacktestTask): Promise<BacktestTaskResult> {
   const send = (m: WorkerMessage) => task.port.postMessage(m);
@@ -49,7 +24,7 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
   };
   let outcome: RunOutcome;
   try {
-    const strategy = (await strategies(task.strategiesDir)).registry.get(task.run.strategy);
+    const strategy = (await threadStrategies(task.strategiesDir)).registry.get(task.run.strategy);
     if (!strategy) throw new Error(`strategy ${task.run.strategy} is not loaded in the worker`);
     const job = { runId: task.runId, run: task.run, strategy, from: task.from, to: task.to };
     let lastSent = 0;
@@ -66,8 +41,7 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
       sentUpTo = p.curve.length;
     };
     let latest: RunProgress | undefined;
-    const cache = task.barCacheBytes > 0 ? (barCache ??= new BarCache(task.barCacheBytes)) : undefined;
-    const series = await loadRunSeries(await reader(task.storage), job, cache);
+    const series = await loadRunSeries(await threadBarReader(task.storage), job, threadBarCache(task.barCacheBytes));
     const simulated = simulateRun(
       series,
       job,

@@ -105,7 +105,14 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
  * The run's bars, one series per symbol, through a pool thread's reader (and its cache, when it
  * keeps bars between runs). Throws when a symbol has no bars in the run's range.
  */
-export async function loadRunSeries(reader: BarReader, job: Pick<RunToExecute, 'run' | 'from' | 'to'>, cache: BarCache | undefined): Promise<BarSeries[]> {
+/** Which bars a run reads: its symbols' bars of one dataset and period, from..to. */
+export interface RunBars {
+  readonly run: Pick<NewRun, 'dataset' | 'symbols' | 'period'> & Partial<Pick<NewRun, 'start' | 'end'>>;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+export async function loadRunSeries(reader: BarReader, job: RunBars, cache: BarCache | undefined): Promise<BarSeries[]> {
   const out: BarSeries[] = [];
   for (const symbol of job.run.symbols) {
     const input = barsInput(job, symbol);
@@ -190,11 +197,11 @@ function fractionDone(bt: Backtest): number {
   return total === 0 ? 1 : bt.barsProcessed / total;
 }
 
-export function barsInput(job: Pick<RunToExecute, 'run' | 'from' | 'to'>, symbol: string): LoadBarsInput {
+export function barsInput(job: RunBars, symbol: string): LoadBarsInput {
   return { dataset: job.run.dataset, symbol, period: job.run.period, from: job.from, to: job.to };
 }
 
-export function requireBars(job: Pick<RunToExecute, 'run'>, symbol: string, series: BarSeries): BarSeries {
+export function requireBars(job: Pick<RunBars, 'run'>, symbol: string, series: BarSeries): BarSeries {
   if (series.length === 0) throw new Error(`no ${job.run.period} bars for ${symbol} between ${job.run.start ?? 'the first bar'} and ${job.run.end ?? 'the last bar'}`);
   return series;
 }

@@ -4,4 +4,4 @@
  * module itself; from the TypeScript sources, through pool-entry.mjs (see thread-entries.ts).
  */
 export { default } from './backtest.worker.js';
-export { runSweepChunk } from './sweep.worker.js';
+export { runSweepChunk, runStoredSweepChunk } from './sweep.worker.js';
