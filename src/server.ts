@@ -12,6 +12,10 @@ import type { ExecutionArgs } from 'graphql';
 import { openStorage, storageConfigFromEnv, DEFAULT_DATABASE_PATH } from './data/open-storage.js';
 import type { Storage, StorageConfig } from './data/storage.js';
 import { JobManager } from './jobs/job-manager.js';
+import type { RunJobs } from './jobs/run-jobs.js';
+import { clusterEnvFrom, type ClusterEnv } from './cluster/cluster-env.js';
+import { startClusterJobs } from './cluster/cluster-jobs.js';
+import { QueuedJobManager } from './cluster/queued-job-manager.js';
 import { SweepManager } from './jobs/sweep-manager.js';
 import { loadStrategies, strategiesDir } from './jobs/strategy-loader.js';
 import type { GraphQLContext } from './schema/builder.js';
@@ -45,6 +49,10 @@ export interface AppOptions {
   /** The SQLite file (DATABASE_PATH), unless `databaseUrl` names a Postgres database (DATABASE_URL). */
   readonly databasePath: string;
   readonly databaseUrl?: string;
+  /** REDIS_URL and JOB_LOCK_MS: runs and sweep chunks go to worker nodes through BullMQ (needs databaseUrl). */
+  readonly cluster?: ClusterEnv | null;
+  /** With `cluster`: whether this process is a worker node too (`serve --no-worker`: false). */
+  readonly localWorker?: boolean;
   readonly strategiesDir: string;
   /** Pool threads; default WORKERS or the number of cores. */
   readonly workers?: number;
@@ -66,7 +74,7 @@ export interface AppOptions {
 
 export interface App {
   readonly storage: Storage;
-  readonly jobs: JobManager;
+  readonly jobs: RunJobs;
   readonly sweeps: SweepManager;
   /** Strategy files that could not be loaded, one line each. */
   readonly strategyProblems: readonly string[];
@@ -79,10 +87,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${env.PORT}`);
   const grace = env.SHUTDOWN_GRACE_MS === undefined ? 10_000 : Number(env.SHUTDOWN_GRACE_MS);
   if (!Number.isInteger(grace) || grace < 0) throw new Error(`SHUTDOWN_GRACE_MS must be a non-negative integer, got ${env.SHUTDOWN_GRACE_MS}`);
+  const database = databaseOptions(storageConfigFromEnv(env));
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
-    ...databaseOptions(storageConfigFromEnv(env)),
+    ...database,
+    cluster: clusterEnvFrom(env, database.databaseUrl),
     strategiesDir: strategiesDir(),
     seedDemo: true,
     shutdownGraceMs: grace,
@@ -92,6 +102,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
     exposure: exposureFromEnv(env),
     log: (line) => console.log(line),
   };
+}
+
+function localJobs(storage: Storage, o: AppOptions): { jobs: RunJobs; sweeps: SweepManager; workerNode?: undefined } {
+  const jobs = new JobManager({ storage, strategiesDir: o.strategiesDir, workers: o.workers, progressIntervalMs: o.progressIntervalMs });
+  return { jobs, sweeps: new SweepManager({ storage, jobs }) };
 }
 
 function databaseOptions(c: StorageConfig): Pick<AppOptions, 'databasePath' | 'databaseUrl'> {
@@ -117,18 +132,17 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
     throw e;
   }
   storage.warmUp();
-  const interrupted = (await storage.markInterruptedRuns()) + (await storage.markInterruptedSweeps());
-  if (interrupted > 0) o.log(`marked ${interrupted} run(s)/sweep(s) left unfinished by a previous process as FAILED (interrupted)`);
+  // With worker nodes, runs left RUNNING may be running elsewhere: the nodes' failure rule ends them.
+  if (!o.cluster) {
+    const interrupted = (await storage.markInterruptedRuns()) + (await storage.markInterruptedSweeps());
+    if (interrupted > 0) o.log(`marked ${interrupted} run(s)/sweep(s) left unfinished by a previous process as FAILED (interrupted)`);
+  }
   if (o.seedDemo && (await storage.seedDemoData()).seeded) o.log('loaded the demo datasets (demo: SPX daily; synthetic: 4 symbols of minute bars)');
   const { registry: strategies, problems } = await loadStrategies(o.strategiesDir);
   for (const p of problems) o.log(`strategy file skipped: ${p}`);
-  const jobs = new JobManager({
-    storage,
-    strategiesDir: o.strategiesDir,
-    workers: o.workers,
-    progressIntervalMs: o.progressIntervalMs,
-  });
-  const sweeps = new SweepManager({ storage, jobs });
+  const { jobs, sweeps, workerNode } = o.cluster
+    ? await startClusterJobs({ storage, cluster: o.cluster, strategiesDir: o.strategiesDir, workers: o.workers, localWorker: o.localWorker ?? true, progressIntervalMs: o.progressIntervalMs, log: o.log })
+    : localJobs(storage, o);
   const principalOf = async (initial: Parameters<typeof credentialOf>[0]): Promise<Principal> => {
     try {
       return await auth.authenticate(credentialOf(initial));
@@ -261,6 +275,7 @@ export async function buildApp(options: Partial<AppOptions> = {}): Promise<App> 
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await sweeps.shutdown();
         await jobs.shutdown(o.shutdownGraceMs);
+        await workerNode?.close();
         await ws.dispose();
         server.closeAllConnections();
         await closed;
@@ -275,8 +290,8 @@ interface Envelope {
 }
 
 /** `backtest serve` / `npm start`: starts on PORT/HOST and shuts down gracefully on SIGINT/SIGTERM. */
-export async function serve(): Promise<void> {
-  const built = await buildApp();
+export async function serve(options: Partial<AppOptions> = {}): Promise<void> {
+  const built = await buildApp(options);
   const { url } = await built.start();
   let signals = 0;
   const onSignal = (signal: string) => {
@@ -294,5 +309,10 @@ export async function serve(): Promise<void> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   // Only now: whoever waits for this line may signal at once.
   console.log(`backtest-gql listening on ${url} (GraphiQL in a browser; WebSocket subscriptions on the same URL)`);
-  console.log(`${built.storage.description}, ${built.jobs.threads} worker thread(s)`);
+  console.log(`${built.storage.description}, ${built.jobs.threads} worker thread(s)${clusterNote(built)}`);
+}
+
+function clusterNote(app: App): string {
+  if (!(app.jobs instanceof QueuedJobManager)) return '';
+  return app.jobs.threads > 0 ? '; runs through Redis (REDIS_URL), this process is a worker node too' : '; runs through Redis (REDIS_URL) on the worker nodes (--no-worker)';
 }

@@ -13,10 +13,12 @@ import { register as registerRun } from './run-command.js';
 import { register as registerServe } from './serve-command.js';
 import { register as registerStrategies } from './strategies-command.js';
 import { register as registerSweep } from './sweep-command.js';
+import { register as registerWorker } from './worker-command.js';
 
 /** In the order `backtest --help` lists them. */
 const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerServe,
+  registerWorker,
   registerStrategies,
   registerDatasets,
   registerImport,

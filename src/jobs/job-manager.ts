@@ -351,7 +351,8 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function defaultWorkers(): number {
+/** WORKERS, checked, or the number of cores. */
+export function defaultWorkers(): number {
   const fromEnv = process.env.WORKERS;
   if (fromEnv !== undefined) {
     const n = Number(fromEnv);

@@ -7,3 +7,4 @@ register();
 const tasks = await import('./pool-tasks.ts');
 export default tasks.default;
 export const runSweepChunk = tasks.runSweepChunk;
+export const runStoredSweepChunk = tasks.runStoredSweepChunk;

@@ -8,6 +8,6 @@
  */
 const COMPILED = import.meta.url.endsWith('.js');
 
-/** Piscina's `filename`: the default task and `runSweepChunk` (pool-tasks.ts). */
+/** Piscina's `filename`: the default task, `runSweepChunk` and `runStoredSweepChunk` (pool-tasks.ts). */
 export const POOL_ENTRY = new URL(COMPILED ? '../workers/pool-tasks.js' : '../workers/pool-entry.mjs', import.meta.url).href;
 

@@ -1,0 +1,54 @@
+/**
+ * The service's runs and sweeps with REDIS_URL: the queued job manager, sweeps whose progress
+ * travels through Redis to every API instance, cancels of sweeps asked for on another instance,
+ * and (unless `serve --no-worker`) a worker node in this process.
+ */
+import type { Storage } from '../data/storage.js';
+import { barCacheBytesFromEnv } from '../jobs/bar-cache-size.js';
+import { redisEventTarget, type EventTransport } from '../jobs/redis-event-target.js';
+import { SweepManager } from '../jobs/sweep-manager.js';
+import type { ClusterEnv } from './cluster-env.js';
+import { QueuedJobManager } from './queued-job-manager.js';
+import { startWorkerNode, type WorkerNode } from './worker-node.js';
+
+export interface ClusterJobsOptions {
+  readonly storage: Storage;
+  readonly cluster: ClusterEnv;
+  readonly strategiesDir: string;
+  readonly workers?: number;
+  readonly localWorker: boolean;
+  readonly progressIntervalMs?: number;
+  readonly log: (line: string) => void;
+}
+
+export interface ClusterJobs {
+  readonly jobs: QueuedJobManager;
+  readonly sweeps: SweepManager;
+  /** Present when this process is a worker node too; closed after the jobs (the app's stop does it). */
+  readonly workerNode?: { close(): Promise<void> };
+}
+
+export async function startClusterJobs(o: ClusterJobsOptions): Promise<ClusterJobs> {
+  const { redisUrl, lockMs } = o.cluster;
+  const workerNode: WorkerNode | undefined = o.localWorker
+    ? await startWorkerNode({ storage: o.storage, redisUrl, strategiesDir: o.strategiesDir, workers: o.workers, lockMs, progressIntervalMs: o.progressIntervalMs, barCacheBytes: barCacheBytesFromEnv(), log: o.log })
+    : undefined;
+  const jobs = new QueuedJobManager({ storage: o.storage, redisUrl, localThreads: workerNode?.threads ?? 0, log: o.log });
+  await jobs.ready();
+  const transport: EventTransport = redisEventTarget(redisUrl, { log: o.log });
+  await transport.ready();
+  const sweeps = new SweepManager({ storage: o.storage, jobs, eventTarget: transport.target });
+  jobs.control.listen((m) => {
+    if (m.kind === 'cancel-sweep') sweeps.cancelHere(m.sweepId);
+  });
+  return {
+    jobs,
+    sweeps,
+    workerNode: {
+      async close() {
+        await workerNode?.close();
+        await transport.close();
+      },
+    },
+  };
+}
