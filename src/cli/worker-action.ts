@@ -26,5 +26,5 @@ export async function runWorkerNode(env: NodeJS.ProcessEnv = process.env): Promi
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  console.log(`backtest worker node ready: ${node.threads} thread(s), ${storage.description}`);
+  console.log(`backtest worker node ${node.name} ready: ${node.threads} thread(s), ${storage.description}`);
 }

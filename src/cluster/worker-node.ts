@@ -9,6 +9,7 @@
  * metrics are deterministic and were not stored). A run is not: its fills were already streamed to
  * subscribers, so the node that gets it again finds it RUNNING and ends it FAILED, saying so.
  */
+import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Piscina } from 'piscina';
@@ -36,10 +37,13 @@ export interface WorkerNodeOptions {
   readonly progressIntervalMs?: number;
   readonly barCacheBytes: number;
   readonly log?: (line: string) => void;
+  /** The node's name in BullMQ (jobs' processedBy); default host:pid. */
+  readonly name?: string;
 }
 
 export interface WorkerNode {
   readonly threads: number;
+  readonly name: string;
   /** Stops taking jobs, lets the running ones finish, closes everything. */
   close(): Promise<void>;
 }
@@ -48,6 +52,7 @@ export interface WorkerNode {
 export const LOST_NODE_ERROR = 'the worker node running it stopped (its job lock expired); a run is not retried, because its fills were already streamed';
 
 export async function startWorkerNode(o: WorkerNodeOptions): Promise<WorkerNode> {
+  const nodeName = o.name ?? `${hostname()}:${process.pid}`;
   const threads = o.workers ?? defaultWorkers();
   const log = o.log ?? ((line: string) => console.error(line));
   const lockMs = o.lockMs ?? 30_000;
@@ -136,9 +141,11 @@ export async function startWorkerNode(o: WorkerNodeOptions): Promise<WorkerNode>
     }
   };
 
-  const workerOptions = (name: string) => ({
-    connection: redisOptions(o.redisUrl, name),
+  const workerOptions = (connectionName: string) => ({
+    connection: redisOptions(o.redisUrl, connectionName),
     prefix: QUEUE_PREFIX,
+    // Recorded on each job (processedBy): which node ran what.
+    name: nodeName,
     concurrency: threads,
     lockDuration: lockMs,
     stalledInterval: lockMs,
@@ -156,6 +163,7 @@ export async function startWorkerNode(o: WorkerNodeOptions): Promise<WorkerNode>
 
   return {
     threads,
+    name: nodeName,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await control.close();
