@@ -38,9 +38,13 @@ interface Mirror extends ActiveRun {
   readonly owner: Owner;
   /** Admitted here and not started yet: counted by the queue limits. */
   waiting: boolean;
+  /** The job this instance queued for it (null: another instance's run). */
+  readonly queued: RunJobData | null;
   resolveFinished(): void;
 }
 
+/** How often this instance looks for its queued runs' jobs (requeueLost). */
+const REQUEUE_CHECK_MS = 10_000;
 /** How long a cancel waits for the node running the run to end it. */
 const CANCEL_WAIT_MS = 60_000;
 
@@ -58,6 +62,7 @@ export class QueuedJobManager implements RunJobs {
   private readonly following = new Map<number, Promise<void>>();
   private readonly log: (line: string) => void;
   private accepting = true;
+  private readonly requeueTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: QueuedJobManagerOptions) {
     this.log = opts.log ?? ((line) => console.error(line));
@@ -70,6 +75,7 @@ export class QueuedJobManager implements RunJobs {
     this.writerConnection = new Redis(redisOptions(opts.redisUrl, 'backtest-api-writer'));
     this.writerConnection.on('error', () => {});
     this.writer = new RunEventWriter(this.writerConnection);
+    this.requeueTimer = setInterval(() => void this.requeueLost(), REQUEUE_CHECK_MS).unref();
   }
 
   /** Resolves once the queue and the control channel are connected. */
@@ -114,13 +120,13 @@ export class QueuedJobManager implements RunJobs {
       this.admission.release(owner);
       throw e;
     }
-    const mirror = this.mirror(record.id, owner, true);
+    const data: RunJobData = { runId: record.id, run, from: validated.from, to: validated.to, maxBars: this.limits.maxBarsPerRun, maxFills: this.limits.maxFillsPerRun };
+    const mirror = this.mirror(record.id, owner, data);
     this.active.set(record.id, mirror);
     // Its stream is new: nothing to catch up with, the live read starts at its first entry.
     await this.follower.follow(record.id, (e) => this.apply(mirror, e), false);
-    const data: RunJobData = { runId: record.id, run, from: validated.from, to: validated.to, maxBars: this.limits.maxBarsPerRun, maxFills: this.limits.maxFillsPerRun };
     try {
-      await this.queue.add('run', data, { jobId: runJobId(record.id), removeOnComplete: true, removeOnFail: 1_000 });
+      await this.addJob(data);
     } catch (e) {
       await this.opts.storage.cancelQueuedRun(record.id, `could not be queued: ${message(e)}`).catch(() => false);
       this.follower.stop(record.id);
@@ -166,22 +172,51 @@ export class QueuedJobManager implements RunJobs {
   /** Stops admitting; the runs go on on the worker nodes (other instances can follow them). */
   async shutdown(): Promise<void> {
     this.accepting = false;
+    clearInterval(this.requeueTimer);
     await this.follower.close();
     await Promise.allSettled([this.queue.close(), this.control.close(), this.sweepChunks.close(), this.writerConnection.quit()]);
     for (const m of this.active.values()) m.resolveFinished();
   }
 
-  private mirror(runId: number, owner: Owner, waiting: boolean): Mirror {
+  /** `queued`: the job this instance added, while the run waits to start. */
+  private mirror(runId: number, owner: Owner, queued: RunJobData | null): Mirror {
     let resolveFinished!: () => void;
     const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
-    return newActiveRun<Mirror>({ runId, finished, owner, waiting, resolveFinished });
+    return newActiveRun<Mirror>({ runId, finished, owner, waiting: queued !== null, queued, resolveFinished });
+  }
+
+  /**
+   * Ids are the run's: adding a job again is a no-op while it exists. Failures before the run
+   * started (the database unreachable for a moment) are retried by BullMQ; after, the node ends the run itself.
+   */
+  private addJob(data: RunJobData): Promise<unknown> {
+    return this.queue.add('run', data, { jobId: runJobId(data.runId), attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: 1_000 });
+  }
+
+  /**
+   * Runs of this instance still waiting whose job Redis no longer has (it restarted without its
+   * data): queued again, so they start without anyone stepping in.
+   */
+  private async requeueLost(): Promise<void> {
+    for (const m of [...this.active.values()]) {
+      if (!m.waiting || !m.queued || m.state.status !== 'QUEUED') continue;
+      try {
+        if ((await this.queue.getJobState(runJobId(m.runId))) !== 'unknown') continue;
+        const stored = await this.opts.storage.getRun(m.runId);
+        if (stored?.status !== 'QUEUED') continue;
+        await this.addJob(m.queued);
+        this.log(`run ${m.runId}: its queued job was gone from Redis (restarted without its data?); queued again`);
+      } catch (e) {
+        this.log(`run ${m.runId}: could not check its queued job: ${message(e)}`);
+      }
+    }
   }
 
   /** Another instance's run (or this one's from before a restart): replayed from its log, then followed. */
   private async startFollowing(id: number): Promise<void> {
     const stored = await this.opts.storage.getRun(id);
     if (!stored || isTerminal(stored.status)) return;
-    const mirror = this.mirror(id, null, false);
+    const mirror = this.mirror(id, null, null);
     let ended = false;
     await this.follower.follow(
       id,

@@ -13,6 +13,8 @@ import type { SweepChunkJobData } from './run-job.js';
 
 /** Chunk sizes assume at least this many threads share a sweep (more nodes: smaller chunks come anyway). */
 const MIN_SWEEP_THREADS = 2;
+/** How often a waiting chunk looks at its sweep's cancel flag. */
+const CANCEL_POLL_MS = 100;
 
 export class QueuedSweepChunks implements SweepChunkRunner {
   private readonly queue: Queue<SweepChunkJobData>;
@@ -43,7 +45,16 @@ export class QueuedSweepChunks implements SweepChunkRunner {
       if (Atomics.load(cancelFlag, 0) !== 0) return undefined;
       // Kept an hour after it ends: waitUntilFinished reads the result of a job that finished before it listened.
       const job = await this.queue.add('chunk', { sweepId, spec, combinations }, { removeOnComplete: { age: 3_600 }, removeOnFail: { age: 3_600 } });
-      return (await job.waitUntilFinished(this.events)) as SweepChunkOutcome[];
+      const stop = whenSet(cancelFlag);
+      try {
+        const result = await Promise.race([job.waitUntilFinished(this.events) as Promise<SweepChunkOutcome[]>, stop.promise]);
+        if (result !== undefined) return result;
+        // Cancelled: a chunk still waiting leaves the queue (a running one was told through the control channel).
+        await job.remove().catch(() => {});
+        return undefined;
+      } finally {
+        stop.clear();
+      }
     });
   }
 
@@ -54,4 +65,15 @@ export class QueuedSweepChunks implements SweepChunkRunner {
   async close(): Promise<void> {
     await Promise.allSettled([this.queue.close(), this.events.close()]);
   }
+}
+
+/** Resolves (undefined) once the flag is set: a cancelled sweep does not wait for chunks no node has taken. */
+function whenSet(flag: Int32Array): { readonly promise: Promise<undefined>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<undefined>((resolve) => {
+    timer = setInterval(() => {
+      if (Atomics.load(flag, 0) !== 0) resolve(undefined);
+    }, CANCEL_POLL_MS);
+  });
+  return { promise, clear: () => clearInterval(timer) };
 }
