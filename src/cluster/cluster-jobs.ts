@@ -8,6 +8,7 @@ import { barCacheBytesFromEnv } from '../jobs/bar-cache-size.js';
 import { redisEventTarget, type EventTransport } from '../jobs/redis-event-target.js';
 import { SweepManager } from '../jobs/sweep-manager.js';
 import type { ClusterEnv } from './cluster-env.js';
+import { SweepHeartbeats } from './sweep-heartbeats.js';
 import { QueuedJobManager } from './queued-job-manager.js';
 import { startWorkerNode, type WorkerNode } from './worker-node.js';
 
@@ -41,14 +42,44 @@ export async function startClusterJobs(o: ClusterJobsOptions): Promise<ClusterJo
   jobs.control.listen((m) => {
     if (m.kind === 'cancel-sweep') sweeps.cancelHere(m.sweepId);
   });
+  const stopWatchingSweeps = watchSweeps(sweeps, new SweepHeartbeats(redisUrl), lockMs, o.log);
   return {
     jobs,
     sweeps,
     workerNode: {
       async close() {
+        await stopWatchingSweeps();
         await workerNode?.close();
         await transport.close();
       },
     },
+  };
+}
+
+/** The error of a sweep whose API instance stopped beating for it. */
+export const ORPHANED_SWEEP_ERROR = 'the API instance running it stopped; the results of finished combinations are kept';
+
+/**
+ * Beats for this instance's sweeps every lockMs / 3 and ends FAILED the sweeps whose beats stopped
+ * for 2 x lockMs (JOB_LOCK_MS: the same patience as for a worker node's jobs).
+ */
+function watchSweeps(sweeps: SweepManager, heartbeats: SweepHeartbeats, lockMs: number, log: (line: string) => void): () => Promise<void> {
+  const tick = async () => {
+    try {
+      await heartbeats.beat(sweeps.activeIds());
+      for (const id of await heartbeats.claimStale(2 * lockMs)) await sweeps.endOrphan(id, ORPHANED_SWEEP_ERROR);
+    } catch (e) {
+      log(`sweep heartbeats: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  let running = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(tick);
+  }, Math.max(100, Math.floor(lockMs / 3)));
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+    await heartbeats.close();
   };
 }

@@ -147,6 +147,23 @@ export class SweepManager {
     return this.awaitStoredEnd(id, REMOTE_CANCEL_WAIT_MS);
   }
 
+  /** Ids of the sweeps this process runs. */
+  activeIds(): number[] {
+    return [...this.active.keys()];
+  }
+
+  /**
+   * Ends FAILED a sweep that no process runs any more (its API instance stopped: REDIS_URL), with
+   * the end event for its subscribers; a sweep that ended meanwhile is left as it is.
+   */
+  async endOrphan(id: number, error: string): Promise<void> {
+    if (this.active.has(id)) return;
+    const before = await this.opts.storage.getSweep(id);
+    if (!before || isTerminal(before.status)) return; // it ended as it should: its entry just aged
+    const stored = await this.opts.storage.finishSweep(id, 'FAILED', error);
+    if (stored) this.pubsub.publish('sweep', id, { kind: 'end', snapshot: await storedSnapshot(this.opts.storage, stored) });
+  }
+
   /** Stops a sweep this instance runs, if it does (a cancel asked for on another instance). */
   cancelHere(id: number): void {
     const job = this.active.get(id);
