@@ -31,7 +31,7 @@ const commands = allCommands(program);
 describe('backtest <command> --help', () => {
   it('covers every command the README documents', () => {
     const names = commands.map((c) => c.path.join(' '));
-    for (const name of ['serve', 'strategies', 'datasets', 'datasets list', 'datasets delete', 'datasets rename', 'import', 'generate', 'run', 'sweep']) {
+    for (const name of ['serve', 'worker', 'strategies', 'datasets', 'datasets list', 'datasets delete', 'datasets rename', 'import', 'generate', 'run', 'sweep']) {
       expect(names).toContain(name);
     }
   });

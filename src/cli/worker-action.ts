@@ -1,5 +1,5 @@
 /** `backtest worker`: starts a worker node from the environment and runs it until SIGINT/SIGTERM. */
-import { clusterEnvFrom } from '../cluster/cluster-env.js';
+import { clusterEnvFrom, type ClusterEnv } from '../cluster/cluster-env.js';
 import { startWorkerNode } from '../cluster/worker-node.js';
 import { openStorage, storageConfigFromEnv } from '../data/open-storage.js';
 import { barCacheBytesFromEnv } from '../jobs/bar-cache-size.js';
@@ -9,7 +9,12 @@ import { UsageError } from './usage-error.js';
 export async function runWorkerNode(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = storageConfigFromEnv(env);
   if (!env.REDIS_URL?.trim()) throw new UsageError('a worker node needs REDIS_URL (the queues) and DATABASE_URL (the shared PostgreSQL database)');
-  const cluster = clusterEnvFrom(env, config.kind === 'postgres' ? config.url : undefined)!;
+  let cluster: ClusterEnv;
+  try {
+    cluster = clusterEnvFrom(env, config.kind === 'postgres' ? config.url : undefined)!;
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e)); // a setting to fix, named in the message
+  }
   const storage = await openStorage(config);
   const node = await startWorkerNode({ storage, redisUrl: cluster.redisUrl, strategiesDir: strategiesDir(), lockMs: cluster.lockMs, barCacheBytes: barCacheBytesFromEnv(env) });
   let signals = 0;
