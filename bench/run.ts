@@ -23,6 +23,7 @@ const SECTIONS: Record<string, string> = {
   analytics: './sections/analytics.js',
   cli: './sections/cli.js',
   postgres: './sections/postgres.js',
+  scaleout: './sections/scaleout.js',
 };
 
 async function main(): Promise<void> {
