@@ -47,7 +47,8 @@ export function startPoolRun(
     port1.close();
     if (outcome) return outcome;
     const error = result instanceof Error ? `worker failed: ${result.message}` : (result.error ?? 'the worker ended without reporting an outcome');
-    return { status: 'FAILED', error, ...lastState(), metrics: null, blocks: [], equity: null };
+    const { progress, barsProcessed } = lastState();
+    return { status: 'FAILED', error, progress, barsProcessed, metrics: null, blocks: [], equity: null };
   })();
   return { thread: ran.then(() => undefined), outcome: finalOutcome };
 }
