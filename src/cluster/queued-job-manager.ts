@@ -43,8 +43,8 @@ interface Mirror extends ActiveRun {
   resolveFinished(): void;
 }
 
-/** How often this instance looks for its queued runs' jobs (requeueLost). */
-const REQUEUE_CHECK_MS = 10_000;
+/** How often this instance looks at its queued runs' jobs (checkQueuedJobs). */
+const QUEUED_CHECK_MS = 10_000;
 /** How long a cancel waits for the node running the run to end it. */
 const CANCEL_WAIT_MS = 60_000;
 
@@ -75,7 +75,7 @@ export class QueuedJobManager implements RunJobs {
     this.writerConnection = new Redis(redisOptions(opts.redisUrl, 'backtest-api-writer'));
     this.writerConnection.on('error', () => {});
     this.writer = new RunEventWriter(this.writerConnection);
-    this.requeueTimer = setInterval(() => void this.requeueLost(), REQUEUE_CHECK_MS).unref();
+    this.requeueTimer = setInterval(() => void this.checkQueuedJobs(), QUEUED_CHECK_MS).unref();
   }
 
   /** Resolves once the queue and the control channel are connected. */
@@ -195,17 +195,25 @@ export class QueuedJobManager implements RunJobs {
 
   /**
    * Runs of this instance still waiting whose job Redis no longer has (it restarted without its
-   * data): queued again, so they start without anyone stepping in.
+   * data) are queued again, so they start without anyone stepping in; those whose job failed every
+   * attempt before starting (the nodes could not reach the database) end FAILED saying why.
    */
-  private async requeueLost(): Promise<void> {
+  private async checkQueuedJobs(): Promise<void> {
     for (const m of [...this.active.values()]) {
       if (!m.waiting || !m.queued || m.state.status !== 'QUEUED') continue;
       try {
-        if ((await this.queue.getJobState(runJobId(m.runId))) !== 'unknown') continue;
+        const state = await this.queue.getJobState(runJobId(m.runId));
+        if (state !== 'unknown' && state !== 'failed') continue;
         const stored = await this.opts.storage.getRun(m.runId);
         if (stored?.status !== 'QUEUED') continue;
-        await this.addJob(m.queued);
-        this.log(`run ${m.runId}: its queued job was gone from Redis (restarted without its data?); queued again`);
+        if (state === 'unknown') {
+          await this.addJob(m.queued);
+          this.log(`run ${m.runId}: its queued job was gone from Redis (restarted without its data?); queued again`);
+          continue;
+        }
+        const reason = (await this.queue.getJob(runJobId(m.runId)))?.failedReason ?? 'unknown reason';
+        const record = await this.opts.storage.storeFailure(m.runId, `could not start on a worker node: ${reason}`);
+        await this.writer.append(m.runId, { kind: 'end', status: record?.status ?? 'FAILED', progress: 0, barsProcessed: 0, simTime: null });
       } catch (e) {
         this.log(`run ${m.runId}: could not check its queued job: ${message(e)}`);
       }
