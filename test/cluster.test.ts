@@ -22,7 +22,7 @@ import { startCluster, type ApiProcess, type Cluster, type WorkerProcess } from 
 import { requirePostgres } from './support/postgres-server.js';
 import { requireRedis } from './support/redis-server.js';
 import { loadReference, type ReferenceFile } from './support/sp500.js';
-import { allFills, FILL_FIELDS, FIXTURE_STRATEGIES, waitFor, type FillView } from './support/test-server.js';
+import { allFills, FILL_FIELDS, FIXTURE_STRATEGIES, waitFor, wsClient, type FillView } from './support/test-server.js';
 
 const METRICS = 'finalEquity totalReturn cagr volatility sharpe sortino maxDrawdown maxDrawdownDuration trades winRate profitFactor totalCommission exposure';
 const RUN_BACKTEST = `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status } }`;
@@ -398,6 +398,33 @@ describe.runIf([requirePostgres(), requireRedis()].every(Boolean))('two API inst
 
     a = await cluster.startApi();
     expect(cluster.apis()).toHaveLength(2);
+  }, 180_000);
+
+  it('lets a runUpdates subscriber resume with afterSeq on an instance that never followed the run, after the run ended', async () => {
+    // A's subscriber leaves after some fills; B is asked only once the run has ended, so B holds no
+    // positions of its own and rebuilds them from the run's event log in Redis.
+    const id = await startRun(a, LONG_INPUT);
+    const before: UpdateView[] = [];
+    const client = wsClient(a.wsUrl);
+    try {
+      for await (const r of client.iterate<{ runUpdates: UpdateView }>({ query: RUN_UPDATES, variables: { id } })) {
+        before.push(r.data!.runUpdates);
+        if (r.data!.runUpdates.fills.length > 0) break; // unsubscribes
+      }
+    } finally {
+      await client.dispose();
+    }
+    expect((await waitRunEnded(a, id)).status).toBe('COMPLETED');
+
+    const lastSeq = before[before.length - 1]!.seq;
+    const resumed = await b.subscribe<{ runUpdates: UpdateView }>(RUN_UPDATES, { id, afterSeq: lastSeq }, { timeoutMs: WAIT_MS });
+    expect(resumed.errors).toEqual([]);
+    const all = [...before, ...resumed.events.map((e) => e.runUpdates)];
+    expectIncreasingSeqs(all);
+    const stored = await allFills(b.gqlOk, id, 2000);
+    const streamed = all.flatMap((u) => u.fills);
+    expect(streamed.length).toBe(stored.totalCount);
+    expect(streamed).toEqual(stored.fills);
   }, 180_000);
 
   it('recovers from a Redis restart while idle: a run started on A and watched on B completes with every fill, and sweeps run again', async () => {

@@ -19,6 +19,7 @@ import { isTerminal, type StatusSnapshot } from '../jobs/run-events.js';
 import { newActiveRun, RunFeed, type ActiveRun, type RunFeedEvent, type RunTopics } from '../jobs/run-feed.js';
 import type { ValidatedRun } from '../jobs/run-input.js';
 import type { EnqueueOptions, RunJobs } from '../jobs/run-jobs.js';
+import type { RunMark } from '../jobs/run-marks.js';
 import { QUEUE_PREFIX, redisOptions, runJobId, RUNS_QUEUE } from './cluster-keys.js';
 import { ControlChannel } from './control-channel.js';
 import { RunEventFollower, RunEventWriter } from './run-event-log.js';
@@ -93,6 +94,23 @@ export class QueuedJobManager implements RunJobs {
 
   activeRun(id: number): ActiveRun | undefined {
     return this.active.get(id);
+  }
+
+  async endedMarks(id: number): Promise<readonly RunMark[] | null> {
+    const stored = await this.opts.storage.getRun(id);
+    if (!stored || !isTerminal(stored.status)) return null;
+    // Applied to a copy that publishes nowhere: the run has ended for its subscribers already.
+    const copy = this.mirror(id, null, null);
+    const feed = new RunFeed(createPubSub<RunTopics>());
+    const complete = await this.follower.replay(id, (e) => {
+      if (e.kind !== 'end') {
+        feed.apply(copy, e);
+        return false;
+      }
+      feed.end(copy, { status: e.status, progress: e.progress, barsProcessed: e.barsProcessed, simTime: e.simTime ?? copy.state.simTime });
+      return true;
+    });
+    return complete ? copy.marks : null;
   }
 
   activeCount(): number {

@@ -60,15 +60,22 @@ export class RunEventFollower {
    */
   async follow(runId: number, onEvent: Follow['onEvent'], catchUp: boolean): Promise<void> {
     const f: Follow = { lastId: '0', onEvent };
-    if (catchUp) {
-      for (;;) {
-        const entries = await this.commands.xrangeBuffer(runEventsKey(runId), f.lastId === '0' ? '-' : `(${f.lastId}`, '+', 'COUNT', READ_COUNT);
-        if (this.apply(f, entries)) return;
-        if (entries.length < READ_COUNT) break;
-      }
-    }
+    if (catchUp && (await this.catchUp(runId, f))) return;
     this.follows.set(runId, f);
     this.wake?.();
+  }
+
+  /** Applies what the run's stream holds now; true when `onEvent` said it is done (the end). */
+  async replay(runId: number, onEvent: Follow['onEvent']): Promise<boolean> {
+    return this.catchUp(runId, { lastId: '0', onEvent });
+  }
+
+  private async catchUp(runId: number, f: Follow): Promise<boolean> {
+    for (;;) {
+      const entries = await this.commands.xrangeBuffer(runEventsKey(runId), f.lastId === '0' ? '-' : `(${f.lastId}`, '+', 'COUNT', READ_COUNT);
+      if (this.apply(f, entries)) return true;
+      if (entries.length < READ_COUNT) return false;
+    }
   }
 
   stop(runId: number): void {

@@ -112,6 +112,11 @@ export class JobManager implements RunJobs {
     return Promise.resolve(); // every active run of this process is in `active`
   }
 
+  /** Kept only while runs are active here (run-updates.ts retains them after). */
+  endedMarks(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
   activeCount(): number {
     return this.active.size;
   }

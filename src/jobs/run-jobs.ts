@@ -8,6 +8,7 @@ import type { PubSub } from '@graphql-yoga/subscription';
 import type { RunRecord } from '../data/run-types.js';
 import type { Admission, AdmissionLimits, Owner } from './admission.js';
 import type { ActiveRun, RunTopics } from './run-feed.js';
+import type { RunMark } from './run-marks.js';
 import type { ValidatedRun } from './run-input.js';
 import type { SweepChunkRunner } from './sweep-chunk-runner.js';
 
@@ -32,6 +33,11 @@ export interface RunJobs {
    * there is nothing to do; with REDIS_URL this instance starts following the run's event log.
    */
   follow(id: number): Promise<void>;
+  /**
+   * The runUpdates positions (marks) of a run that has ended, rebuilt from wherever they are still
+   * kept: with REDIS_URL the run's event log (an hour after its end); in process nowhere (null).
+   */
+  endedMarks(id: number): Promise<readonly RunMark[] | null>;
   activeCount(): number;
   /** Throws QueueFullError when a run or sweep of this owner would be refused now. */
   assertRoom(ownerKeyId: number | null | undefined): void;

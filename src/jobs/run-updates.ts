@@ -135,7 +135,12 @@ export async function planRunUpdates({ storage, jobs }: StreamContext, runId: nu
     if (page > pages + 1) throw new AfterSeqError(`${afterSeq} is past the replay's last update (${STORED_SEQ_BASE + pages + 1})`);
     return page === pages + 1 ? { kind: 'done' } : { kind: 'stored', run, fromPage: page, after: null };
   }
-  const marks = retainedMarks.get(jobs)?.get(runId);
+  let marks = retainedMarks.get(jobs)?.get(runId);
+  if (!marks) {
+    // Another API instance's run (REDIS_URL): its positions are rebuilt from its event log, if it is still kept.
+    const replayed = await jobs.endedMarks(runId);
+    if (replayed) retain(jobs, runId, (marks = replayed));
+  }
   if (!marks) {
     throw new AfterSeqError(`run ${runId} has ended and the server no longer holds its live positions; subscribe without afterSeq to replay it from storage`);
   }
