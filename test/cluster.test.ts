@@ -16,6 +16,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RUNS_QUEUE, runJobId, SWEEP_CHUNKS_QUEUE } from '../src/cluster/cluster-keys.js';
 import { LOST_NODE_ERROR } from '../src/cluster/worker-node.js';
+import { ORPHANED_SWEEP_ERROR } from '../src/cluster/cluster-jobs.js';
 import { demoWrites, SYNTHETIC_DATASET } from '../src/data/demo.js';
 import { PERIODS_PER_YEAR, runBacktest, smaCrossover, validateStrategyParams, type BarSeries, type RunMetrics } from '../src/engine/index.js';
 import { startCluster, type ApiProcess, type Cluster, type WorkerProcess } from './support/cluster.js';
@@ -425,6 +426,35 @@ describe.runIf([requirePostgres(), requireRedis()].every(Boolean))('two API inst
     const streamed = all.flatMap((u) => u.fills);
     expect(streamed.length).toBe(stored.totalCount);
     expect(streamed).toEqual(stored.fills);
+  }, 180_000);
+
+  it('ends FAILED a sweep whose API instance is killed mid-sweep (its heartbeats stop); B and its subscriber see the end', async () => {
+    const { runSweep } = await a.gqlOk<{ runSweep: any }>(RUN_SWEEP, { input: SWEEP_INPUT });
+    const progress = b.subscribe<{ sweepProgress: { status: string; completed: number } }>(
+      `subscription($id: ID!) { sweepProgress(id: $id) { status completed } }`,
+      { id: runSweep.id },
+      { timeoutMs: WAIT_MS },
+    );
+    await waitFor(
+      async () => {
+        const { sweep } = await b.gqlOk<{ sweep: any }>(SWEEP, { id: runSweep.id });
+        return sweep.status === 'RUNNING' && sweep.completed > 0 ? sweep : null;
+      },
+      { timeoutMs: WAIT_MS, intervalMs: 50, what: 'the sweep to have results' },
+    );
+    const killedAt = Date.now();
+    await a.kill9();
+    const ended = await waitSweepEnded(b, runSweep.id, WAIT_MS);
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe(ORPHANED_SWEEP_ERROR);
+    expect(ended.completed).toBeGreaterThan(0);
+    // Within 2 x JOB_LOCK_MS of the last beat, plus a tick and this machine's slack.
+    expect(Date.now() - killedAt).toBeLessThan(2 * JOB_LOCK_MS + 15_000);
+    const seen = await progress;
+    expect(seen.errors).toEqual([]);
+    expect(seen.events.at(-1)!.sweepProgress.status).toBe('FAILED');
+    await expectNothingActive(b);
+    a = await cluster.startApi();
   }, 180_000);
 
   it('recovers from a Redis restart while idle: a run started on A and watched on B completes with every fill, and sweeps run again', async () => {
