@@ -34,3 +34,17 @@ export function redisOptions(url: string, connectionName: string): RedisOptions 
     retryStrategy: (attempt: number) => Math.min(attempt * 50, 2_000),
   };
 }
+
+/**
+ * A node's name in BullMQ ends with its thread count (`host:pid/4`): the API instances read the
+ * connected nodes' names to size a sweep's chunks by the threads that will share them.
+ */
+export function nodeNameOf(base: string, threads: number): string {
+  return `${base}/${threads}`;
+}
+
+/** The thread count at the end of a node's name; 1 for a name without one. */
+export function threadsOfNodeName(name: string): number {
+  const m = /\/(\d{1,4})$/.exec(name);
+  return m ? Number(m[1]) : 1;
+}

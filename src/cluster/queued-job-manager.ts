@@ -14,7 +14,7 @@ import type { RunRecord } from '../data/run-types.js';
 import type { Storage } from '../data/storage.js';
 import { Admission, limitsFromEnv, type AdmissionLimits, type Owner } from '../jobs/admission.js';
 import { pubsubEventTarget } from '../jobs/event-target.js';
-import { estimateBars } from '../jobs/job-manager.js';
+import { admitRun } from '../jobs/admit-run.js';
 import { isTerminal, type StatusSnapshot } from '../jobs/run-events.js';
 import { newActiveRun, RunFeed, type ActiveRun, type RunFeedEvent, type RunTopics } from '../jobs/run-feed.js';
 import type { ValidatedRun } from '../jobs/run-input.js';
@@ -127,17 +127,8 @@ export class QueuedJobManager implements RunJobs {
 
   async enqueue(validated: ValidatedRun, options: EnqueueOptions = {}): Promise<RunRecord> {
     if (!this.accepting) throw new Error('the server is shutting down and accepts no new runs');
+    const { record, owner } = await admitRun(this.admission, this.opts.storage, validated, options);
     const { run } = validated;
-    const owner = options.owner !== undefined ? options.owner : run.ownerKeyId == null ? null : String(run.ownerKeyId);
-    this.admission.checkBars(await estimateBars(this.opts.storage, validated));
-    this.admission.admit(owner, options.forSweep);
-    let record: RunRecord;
-    try {
-      record = await this.opts.storage.createRun(run);
-    } catch (e) {
-      this.admission.release(owner);
-      throw e;
-    }
     const data: RunJobData = { runId: record.id, run, from: validated.from, to: validated.to, maxBars: this.limits.maxBarsPerRun, maxFills: this.limits.maxFillsPerRun };
     const mirror = this.mirror(record.id, owner, data);
     this.active.set(record.id, mirror);

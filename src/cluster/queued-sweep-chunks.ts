@@ -7,7 +7,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { SweepChunkOutcome } from '../workers/sweep.worker.js';
 import type { RunChunk, SweepChunkRunner, SweepChunkSpec } from '../jobs/sweep-chunk-runner.js';
-import { QUEUE_PREFIX, redisOptions, SWEEP_CHUNKS_QUEUE } from './cluster-keys.js';
+import { QUEUE_PREFIX, redisOptions, SWEEP_CHUNKS_QUEUE, threadsOfNodeName } from './cluster-keys.js';
 import type { ControlChannel } from './control-channel.js';
 import type { SweepChunkJobData } from './run-job.js';
 
@@ -28,6 +28,8 @@ export class QueuedSweepChunks implements SweepChunkRunner {
     this.queue = new Queue<SweepChunkJobData>(SWEEP_CHUNKS_QUEUE, { connection: redisOptions(redisUrl, 'backtest-api-chunks'), prefix: QUEUE_PREFIX });
     this.events = new QueueEvents(SWEEP_CHUNKS_QUEUE, { connection: redisOptions(redisUrl, 'backtest-api-chunk-events'), prefix: QUEUE_PREFIX });
     this.queue.on('error', (e) => this.log(`sweep chunk queue: ${e.message}`));
+    // waitUntilFinished listens to the queue's closing once per chunk in flight: many, by design.
+    this.queue.setMaxListeners(0);
     this.events.on('error', (e) => this.log(`sweep chunk events: ${e.message}`));
   }
 
@@ -35,9 +37,11 @@ export class QueuedSweepChunks implements SweepChunkRunner {
     await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
   }
 
-  /** The worker nodes' chunk workers connected now, each taking as many chunks at once as it has threads. */
+  /** Threads of the worker nodes connected now (each node's name ends with its thread count). */
   async threads(): Promise<number> {
-    return Math.max(MIN_SWEEP_THREADS, await this.queue.getWorkersCount());
+    let threads = 0;
+    for (const w of await this.queue.getWorkers()) threads += threadsOfNodeName(String(w.rawname ?? ''));
+    return Math.max(MIN_SWEEP_THREADS, threads);
   }
 
   prepare(sweepId: number, spec: SweepChunkSpec, cancelFlag: Int32Array): Promise<RunChunk> {

@@ -21,7 +21,7 @@ import type { StatusSnapshot } from '../jobs/run-events.js';
 import { startPoolRun } from '../workers/pool-run.js';
 import type { StoredSweepChunkTask, SweepChunkOutcome } from '../workers/sweep.worker.js';
 import { POOL_ENTRY } from '../workers/thread-entries.js';
-import { QUEUE_PREFIX, redisOptions, RUNS_QUEUE, SWEEP_CHUNKS_QUEUE } from './cluster-keys.js';
+import { nodeNameOf, QUEUE_PREFIX, redisOptions, RUNS_QUEUE, SWEEP_CHUNKS_QUEUE } from './cluster-keys.js';
 import { ControlChannel } from './control-channel.js';
 import { RunEventWriter } from './run-event-log.js';
 import type { RunJobData, SweepChunkJobData } from './run-job.js';
@@ -37,7 +37,7 @@ export interface WorkerNodeOptions {
   readonly progressIntervalMs?: number;
   readonly barCacheBytes: number;
   readonly log?: (line: string) => void;
-  /** The node's name in BullMQ (jobs' processedBy); default host:pid. */
+  /** The node's name in BullMQ (jobs' processedBy), before `/<threads>`; default host:pid. */
   readonly name?: string;
 }
 
@@ -52,8 +52,8 @@ export interface WorkerNode {
 export const LOST_NODE_ERROR = 'the worker node running it stopped (its job lock expired); a run is not retried, because its fills were already streamed';
 
 export async function startWorkerNode(o: WorkerNodeOptions): Promise<WorkerNode> {
-  const nodeName = o.name ?? `${hostname()}:${process.pid}`;
   const threads = o.workers ?? defaultWorkers();
+  const nodeName = nodeNameOf(o.name ?? `${hostname()}:${process.pid}`, threads);
   const log = o.log ?? ((line: string) => console.error(line));
   const lockMs = o.lockMs ?? 30_000;
   const pool = new Piscina({ filename: POOL_ENTRY, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });

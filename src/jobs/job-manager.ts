@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { RunOutcome } from '../data/run-outcome-store.js';
-import type { NewRun, RunRecord } from '../data/run-types.js';
+import type { RunRecord } from '../data/run-types.js';
 import type { Storage } from '../data/storage.js';
 import { StoreError } from '../data/store-thread.js';
 import { startPoolRun } from '../workers/pool-run.js';
@@ -25,6 +25,7 @@ import type { StatusSnapshot } from './run-events.js';
 import { newActiveRun, RunFeed, type ActiveRun, type RunTopics } from './run-feed.js';
 import type { ValidatedRun } from './run-input.js';
 import type { EnqueueOptions, RunJobs } from './run-jobs.js';
+import { admitRun } from './admit-run.js';
 import { PoolSweepChunks } from './pool-sweep-chunks.js';
 
 export interface JobManagerOptions {
@@ -140,16 +141,7 @@ export class JobManager implements RunJobs {
    */
   async enqueue(validated: ValidatedRun, options: EnqueueOptions = {}): Promise<RunRecord> {
     if (!this.accepting) throw new Error('the server is shutting down and accepts no new runs');
-    const owner = options.owner !== undefined ? options.owner : ownerOfRun(validated.run);
-    this.admission.checkBars(await estimateBars(this.opts.storage, validated));
-    this.admission.admit(owner, options.forSweep);
-    let record: RunRecord;
-    try {
-      record = await this.opts.storage.createRun(validated.run);
-    } catch (e) {
-      this.admission.release(owner);
-      throw e;
-    }
+    const { record, owner } = await admitRun(this.admission, this.opts.storage, validated, options);
     let resolveFinished!: () => void;
     const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
     const job = newActiveRun<Job>({ runId: record.id, finished, cancelFlag: new Int32Array(new SharedArrayBuffer(4)), owner, validated, waiting: true, resolveFinished });
@@ -331,26 +323,6 @@ function isBusyCode(code: string | null): boolean {
   return code !== null && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-function ownerOfRun(run: NewRun): Owner {
-  return run.ownerKeyId == null ? null : String(run.ownerKeyId);
-}
-
-/**
- * Bars the run will simulate, from the stored coverage: every bar of each symbol, or the share of
- * them inside start..end (bars spread evenly over the covered time); a ceiling check, not a count.
- */
-export async function estimateBars(storage: Storage, v: Pick<ValidatedRun, 'run' | 'from' | 'to'>): Promise<number> {
-  let bars = 0;
-  for (const symbol of v.run.symbols) {
-    const cov = await storage.getCoverage({ dataset: v.run.dataset, symbol, period: v.run.period });
-    if (!cov) continue;
-    const lo = Math.max(cov.first, v.from ?? -Infinity);
-    const hi = Math.min(cov.last, v.to ?? Infinity);
-    if (hi < lo) continue;
-    bars += cov.last > cov.first ? Math.ceil((cov.bars * (hi - lo)) / (cov.last - cov.first)) : cov.bars;
-  }
-  return bars;
-}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

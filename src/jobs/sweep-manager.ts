@@ -11,7 +11,7 @@ import type { SweepRecord, SweepResultRecord } from '../data/sweep-store.js';
 import type { RunStatus } from '../data/run-types.js';
 import { pubsubEventTarget } from './event-target.js';
 import type { Owner } from './admission.js';
-import { estimateBars } from './job-manager.js';
+import { estimateBars } from './admit-run.js';
 import type { RunJobs } from './run-jobs.js';
 import type { ValidatedSweep } from './sweep-input.js';
 import { sweepChunkSizes } from './sweep-chunks.js';
