@@ -428,6 +428,25 @@ describe.runIf([requirePostgres(), requireRedis()].every(Boolean))('two API inst
     expect(streamed).toEqual(stored.fills);
   }, 180_000);
 
+  it('cancels through B a sweep that A runs: CANCELLED, the finished combinations kept', async () => {
+    const { runSweep } = await a.gqlOk<{ runSweep: any }>(RUN_SWEEP, { input: SWEEP_INPUT });
+    await waitFor(
+      async () => {
+        const { sweep } = await b.gqlOk<{ sweep: any }>(SWEEP, { id: runSweep.id });
+        return sweep.status === 'RUNNING' && sweep.completed > 0 ? sweep : null;
+      },
+      { timeoutMs: WAIT_MS, intervalMs: 50, what: 'the sweep to have results' },
+    );
+    const { cancelSweep } = await b.gqlOk<{ cancelSweep: { status: string } }>(`mutation($id: ID!) { cancelSweep(id: $id) { status } }`, { id: runSweep.id });
+    expect(cancelSweep.status).toBe('CANCELLED');
+    const { sweep } = await a.gqlOk<{ sweep: any }>(SWEEP, { id: runSweep.id });
+    expect(sweep.status).toBe('CANCELLED');
+    expect(sweep.completed).toBeGreaterThan(0);
+    expect(sweep.completed).toBeLessThan(64);
+    expect(sweep.results.edges).toHaveLength(sweep.completed);
+    await expectNothingActive(b);
+  }, 180_000);
+
   it('ends FAILED a sweep whose API instance is killed mid-sweep (its heartbeats stop); B and its subscriber see the end', async () => {
     const { runSweep } = await a.gqlOk<{ runSweep: any }>(RUN_SWEEP, { input: SWEEP_INPUT });
     const progress = b.subscribe<{ sweepProgress: { status: string; completed: number } }>(
