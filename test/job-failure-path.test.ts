@@ -139,7 +139,7 @@ describe('job manager: the ceilings on bars and fills', () => {
     expect(error).toBeInstanceOf(RunInputError);
     expect((error as RunInputError).errors).toEqual([{ field: 'symbols', message: expect.stringMatching(/^about 5105 bars to simulate exceed the limit of 5000 per run \(MAX_BARS_PER_RUN\)/) }]);
     expect(app.sqlite.prepare('select count(*) n from runs').get()).toEqual(before);
-    expect(jobs.queuedCount()).toBe(0);
+    expect(jobs.admission.queued()).toBe(0);
   });
 
   it('a run past MAX_FILLS_PER_RUN stops and ends FAILED saying so, keeping no fills', async () => {

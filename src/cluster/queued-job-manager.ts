@@ -117,13 +117,7 @@ export class QueuedJobManager implements RunJobs {
     return this.active.size;
   }
 
-  assertRoom(ownerKeyId: number | null | undefined): void {
-    this.admission.check(ownerKeyId == null ? null : String(ownerKeyId));
-  }
 
-  queuedCount(): number {
-    return this.admission.queued();
-  }
 
   async enqueue(validated: ValidatedRun, options: EnqueueOptions = {}): Promise<RunRecord> {
     if (!this.accepting) throw new Error('the server is shutting down and accepts no new runs');

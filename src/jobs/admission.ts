@@ -96,6 +96,14 @@ export class Admission {
     }
   }
 
+  /**
+   * check() for an API key id (null or undefined: no keys): a full queue is refused before the
+   * costlier validation of a run or sweep.
+   */
+  checkKey(ownerKeyId: number | null | undefined): void {
+    this.check(ownerKeyId == null ? null : String(ownerKeyId));
+  }
+
   /** Throws QueueFullError when the server's or the owner's queue is full; otherwise counts the entry. */
   admit(owner: Owner, force = false): void {
     if (!force) this.check(owner);

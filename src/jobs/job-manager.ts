@@ -122,18 +122,7 @@ export class JobManager implements RunJobs {
     return this.active.size;
   }
 
-  /**
-   * Throws QueueFullError when a run or sweep of this owner (an API key id, or null without keys)
-   * would be refused now: a full queue is refused before the costlier validation.
-   */
-  assertRoom(ownerKeyId: number | null | undefined): void {
-    this.admission.check(ownerKeyId == null ? null : String(ownerKeyId));
-  }
 
-  /** Runs admitted and not started yet. */
-  queuedCount(): number {
-    return this.admission.queued();
-  }
 
   /**
    * Admits the run (QueueFullError when a queue is full, RunInputError when it would simulate more

@@ -39,10 +39,6 @@ export interface RunJobs {
    */
   endedMarks(id: number): Promise<readonly RunMark[] | null>;
   activeCount(): number;
-  /** Throws QueueFullError when a run or sweep of this owner would be refused now. */
-  assertRoom(ownerKeyId: number | null | undefined): void;
-  /** Runs admitted here and not started yet. */
-  queuedCount(): number;
   /** Admits, stores QUEUED and queues a run; returns at once. */
   enqueue(validated: ValidatedRun, options?: EnqueueOptions): Promise<RunRecord>;
   /** Cancels a run: a queued one at once, a running one at its next chunk. Null for an unknown id. */

@@ -241,7 +241,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       requireRunRole(ctx, 'start runs');
       try {
-        ctx.jobs.assertRoom(ownerOf(ctx.principal));
+        ctx.jobs.admission.checkKey(ownerOf(ctx.principal));
         const validated = validateRunInput({ datasets: await ctx.storage.listDatasets(), strategies: ctx.strategies }, toRunInput(input));
         return await ctx.jobs.enqueue({ ...validated, run: { ...validated.run, ownerKeyId: ownerOf(ctx.principal) } });
       } catch (e) {

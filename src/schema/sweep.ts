@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       requireRunRole(ctx, 'start sweeps');
       try {
-        ctx.jobs.assertRoom(ownerOf(ctx.principal));
+        ctx.jobs.admission.checkKey(ownerOf(ctx.principal));
         const validated = validateSweepInput({ datasets: await ctx.storage.listDatasets(), strategies: ctx.strategies }, {
           ...toRunInput(input),
           grid: input.grid,

@@ -28,10 +28,7 @@ import {
   subscribeSse,
   subscribeWith,
   wsClient,
-  type GqlResult,
-  type SubscribeOptions,
-  type SubscriptionResult,
-  type Variables,
+  type GraphQLEndpoint,
 } from './test-server.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'backtest.js');
@@ -74,17 +71,8 @@ export interface ClusterProcess {
   stop(): Promise<Exit>;
 }
 
-export interface ApiProcess extends ClusterProcess {
+export interface ApiProcess extends ClusterProcess, GraphQLEndpoint {
   readonly kind: 'api';
-  /** http://127.0.0.1:PORT/graphql */
-  readonly url: string;
-  readonly wsUrl: string;
-  readonly port: number;
-  gql<T = Record<string, any>>(query: string, variables?: Variables): Promise<GqlResult<T>>;
-  gqlOk<T = Record<string, any>>(query: string, variables?: Variables): Promise<T>;
-  /** A subscription over this instance's shared WebSocket client. */
-  subscribe<T = Record<string, any>>(query: string, variables?: Variables, options?: SubscribeOptions): Promise<SubscriptionResult<T>>;
-  subscribeSse<T = Record<string, any>>(query: string, variables?: Variables, options?: SubscribeOptions): Promise<SubscriptionResult<T>>;
   /** A new graphql-ws client of its own (disposed by the cluster's stop()). */
   wsClient(): Client;
 }

@@ -252,7 +252,21 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitF
   }
 }
 
-export interface TestServer {
+/** A running service as a test talks to it: HTTP, SSE and its shared WebSocket client. */
+export interface GraphQLEndpoint {
+  /** http://127.0.0.1:PORT/graphql */
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  gql<T = Record<string, any>>(query: string, variables?: Variables): Promise<GqlResult<T>>;
+  /** gql that throws on any GraphQL error. */
+  gqlOk<T = Record<string, any>>(query: string, variables?: Variables): Promise<T>;
+  /** A subscription over the shared WebSocket client. */
+  subscribe<T = Record<string, any>>(query: string, variables?: Variables, options?: SubscribeOptions): Promise<SubscriptionResult<T>>;
+  subscribeSse<T = Record<string, any>>(query: string, variables?: Variables, options?: SubscribeOptions): Promise<SubscriptionResult<T>>;
+}
+
+export interface TestServer extends GraphQLEndpoint {
   readonly app: App;
   /** The SQLite connection behind the app's storage: for tests that write or inspect the file directly (SQLite only). */
   readonly db: AppDatabase;
@@ -260,17 +274,8 @@ export interface TestServer {
   readonly databaseEnv: Record<string, string>;
   /** Runs an SQL statement on the server's database, whichever it is (e.g. to break it on purpose). */
   sql(statement: string): Promise<void>;
-  readonly url: string;
-  readonly wsUrl: string;
-  readonly port: number;
   readonly dir: string;
   readonly databasePath: string;
-  gql<T = Record<string, any>>(query: string, variables?: Variables): Promise<GqlResult<T>>;
-  /** gql that throws on any GraphQL error. */
-  gqlOk<T = Record<string, any>>(query: string, variables?: Variables): Promise<T>;
-  /** A subscription over this server's shared WebSocket client. */
-  subscribe<T = Record<string, any>>(query: string, variables?: Variables, options?: SubscribeOptions): Promise<SubscriptionResult<T>>;
-  subscribeSse<T = Record<string, any>>(query: string, variables?: Variables, options?: SubscribeOptions): Promise<SubscriptionResult<T>>;
   /** Stops the server (graceful shutdown of the pool) and, unless keepDir, removes the temp dir. */
   stop(opts?: { keepDir?: boolean }): Promise<void>;
 }
