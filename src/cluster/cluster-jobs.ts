@@ -38,11 +38,18 @@ export async function startClusterJobs(o: ClusterJobsOptions): Promise<ClusterJo
   await jobs.ready();
   const transport: EventTransport = redisEventTarget(redisUrl, { log: o.log });
   await transport.ready();
-  const sweeps = new SweepManager({ storage: o.storage, jobs, eventTarget: transport.target });
+  const heartbeats = new SweepHeartbeats(redisUrl);
+  const sweeps = new SweepManager({
+    storage: o.storage,
+    jobs,
+    eventTarget: transport.target,
+    // The first beat before runSweep answers: an instance killed right after still leaves a trace.
+    onStart: (id) => heartbeats.beat([id]).catch((e: unknown) => o.log(`sweep ${id}: no heartbeat (${e instanceof Error ? e.message : String(e)}); it is beaten again in a moment`)),
+  });
   jobs.control.listen((m) => {
     if (m.kind === 'cancel-sweep') sweeps.cancelHere(m.sweepId);
   });
-  const stopWatchingSweeps = watchSweeps(sweeps, new SweepHeartbeats(redisUrl), lockMs, o.log);
+  const stopWatchingSweeps = watchSweeps(sweeps, heartbeats, lockMs, o.log);
   return {
     jobs,
     sweeps,

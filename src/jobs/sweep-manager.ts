@@ -34,6 +34,8 @@ export interface SweepManagerOptions {
   readonly jobs: RunJobs;
   /** Where progress events travel: this process by default; Redis (REDIS_URL) reaches every API instance. */
   readonly eventTarget?: EventTarget;
+  /** Called once a sweep is stored and started, before runSweep answers (REDIS_URL: its first heartbeat). Must not throw. */
+  readonly onStart?: (sweepId: number) => Promise<void>;
 }
 
 interface ActiveSweep {
@@ -90,6 +92,7 @@ export class SweepManager {
     };
     this.active.set(record.id, job);
     job.finished = this.execute(record, v, job);
+    await this.opts.onStart?.(record.id);
     return record;
   }
 
