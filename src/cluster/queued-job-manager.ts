@@ -107,7 +107,7 @@ export class QueuedJobManager implements RunJobs {
         feed.apply(copy, e);
         return false;
       }
-      feed.end(copy, { status: e.status, progress: e.progress, barsProcessed: e.barsProcessed, simTime: e.simTime ?? copy.state.simTime });
+      feed.end(copy, finalState(e, copy));
       return true;
     });
     return complete ? copy.marks : null;
@@ -244,7 +244,7 @@ export class QueuedJobManager implements RunJobs {
   /** One event of the run's log; true at its end. */
   private apply(mirror: Mirror, e: RunFeedEvent): boolean {
     if (e.kind === 'end') {
-      this.finish(mirror, { status: e.status, progress: e.progress, barsProcessed: e.barsProcessed, simTime: e.simTime ?? mirror.state.simTime });
+      this.finish(mirror, finalState(e, mirror));
       return true;
     }
     if (e.kind === 'status') this.stopWaiting(mirror);
@@ -271,6 +271,11 @@ export class QueuedJobManager implements RunJobs {
     mirror.waiting = false;
     this.admission.release(mirror.owner);
   }
+}
+
+/** The state an end event leaves a run in; the end carries no simTime when its node never sent progress. */
+function finalState(e: Extract<RunFeedEvent, { kind: 'end' }>, run: ActiveRun): StatusSnapshot {
+  return { status: e.status, progress: e.progress, barsProcessed: e.barsProcessed, simTime: e.simTime ?? run.state.simTime };
 }
 
 function message(e: unknown): string {

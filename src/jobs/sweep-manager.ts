@@ -74,7 +74,9 @@ export class SweepManager {
     const r = v.base.run;
     const { jobs } = this.opts;
     const owner = options.owner !== undefined ? options.owner : r.ownerKeyId == null ? null : String(r.ownerKeyId);
-    jobs.admission.checkBars(await estimateBars(this.opts.storage, v.base));
+    // Bars one combination simulates: checked here, and the chunk sizes follow them.
+    const bars = await estimateBars(this.opts.storage, v.base);
+    jobs.admission.checkBars(bars);
     jobs.admission.admit(owner);
     let record: SweepRecord;
     try {
@@ -91,7 +93,7 @@ export class SweepManager {
       finished: Promise.resolve(),
     };
     this.active.set(record.id, job);
-    job.finished = this.execute(record, v, job);
+    job.finished = this.execute(record, v, job, bars);
     await this.opts.onStart?.(record.id);
     return record;
   }
@@ -187,7 +189,7 @@ export class SweepManager {
   }
 
   /** Runs the sweep to its end; never rejects (any error ends the sweep FAILED with its message). */
-  private async execute(record: SweepRecord, v: ValidatedSweep, job: ActiveSweep): Promise<void> {
+  private async execute(record: SweepRecord, v: ValidatedSweep, job: ActiveSweep, estimatedBars: number): Promise<void> {
     const { storage, jobs } = this.opts;
     // Let start() and the mutation's answer (its fields resolved in microtasks) show the QUEUED
     // sweep before any work happens.
@@ -216,7 +218,7 @@ export class SweepManager {
         },
         job.cancelFlag,
       );
-      const bars = Math.max(1, await estimateBars(storage, v.base));
+      const bars = Math.max(1, estimatedBars);
       const chunks: ValidatedSweep['combinations'][] = [];
       let at = 0;
       for (const size of sweepChunkSizes(v.combinations.length, await jobs.sweepChunks.threads(), Math.min(MAX_CHUNK, CHUNK_BARS / bars))) {
