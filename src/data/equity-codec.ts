@@ -9,8 +9,10 @@
  * ~8 MB instead of 32 MB, which is most of a run's storing time.
  * Format 1 (before): four raw Float64 blobs; still read.
  */
+import { sameBits } from '../engine/cash-changes.js';
 import { drawdownsOf } from '../engine/drawdown.js';
 import type { EquityCurve } from '../engine/results.js';
+import { RunEquityCurve } from '../engine/run-equity-curve.js';
 import { float64Bytes, float64View } from './float64-bytes.js';
 
 export const EQUITY_FORMAT_RAW = 1;
@@ -45,7 +47,8 @@ export function encodeEquity(c: EquityCurve, options: EncodeOptions = {}): Encod
     format: EQUITY_FORMAT_RUNS,
     time: float64Bytes(stepRuns(c.time, n) ?? c.time.slice(0, n)),
     equity: float64Bytes(equity),
-    cash: float64Bytes(valueRuns(c.cash, n) ?? c.cash.slice(0, n)),
+    // An engine curve has its cash as changes already: no column is written to find the runs.
+    cash: float64Bytes((c instanceof RunEquityCurve ? c.cashRuns() : valueRuns(c.cash, n)) ?? c.cash.slice(0, n)),
     drawdown: new Uint8Array(0),
   };
 }
@@ -167,9 +170,4 @@ function expandValues(runs: Float64Array, n: number): Float64Array {
   }
   if (k !== n) throw new Error(`equity cash runs cover ${k} points, expected ${n}`);
   return out;
-}
-
-/** Object.is without NaN (stored values are finite). */
-function sameBits(a: number, b: number): boolean {
-  return a === b && (a !== 0 || 1 / a === 1 / b);
 }

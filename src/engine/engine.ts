@@ -1,5 +1,6 @@
 import { DEFAULT_ACCOUNT, accountProblem, type AccountSettings } from './account.js';
 import { BarHistory } from './bar-history.js';
+import { CashChanges } from './cash-changes.js';
 import type { BarSeries } from './bars.js';
 import { BasisPointSlippage, NO_COMMISSION, TieredCommission, type CommissionModel, type CommissionSettings, type SlippageModel } from './costs.js';
 import { SimulatedBroker } from './broker.js';
@@ -13,6 +14,7 @@ import { PreTradeChecks } from './pre-trade-checks.js';
 import type { BacktestResult, EquityCurve } from './results.js';
 import { riskLimitsProblem, type RiskHalt, type RiskLimits } from './risk-limits.js';
 import { RoundTripTracker } from './round-trips.js';
+import { RunEquityCurve } from './run-equity-curve.js';
 import { fmt } from './broker.js';
 import type { AnyStrategy, BarView, StepView, StrategyInstance } from './strategy.js';
 import { createStrategyContext, type ContextHost } from './strategy-context.js';
@@ -63,10 +65,10 @@ export interface BacktestConfig {
   /** The merged timeline of `series`, when the caller already has it (sweeps build it once for all combinations). */
   readonly timeline?: Timeline;
   /**
-   * Arrays for the equity curve to reuse, each at least as long as the timeline (their contents are
+   * An array for the equity column to reuse, at least as long as the timeline (its contents are
    * overwritten). Fresh multi-megabyte arrays cost page faults that do not scale across threads of
    * one process (measured: 2 threads allocating them run no faster than 1), so a worker running many
-   * backtests in a row (a sweep) passes the same ones each time.
+   * backtests in a row (a sweep) passes the same one each time.
    */
   readonly curveBuffers?: CurveBuffers;
   /**
@@ -79,8 +81,6 @@ export interface BacktestConfig {
 
 export interface CurveBuffers {
   readonly equity: Float64Array;
-  readonly cash: Float64Array;
-  readonly drawdown: Float64Array;
 }
 
 /**
@@ -161,8 +161,10 @@ export class Backtest implements ContextHost {
   private readonly view: BarCursor;
   private readonly stepView: StepCursor;
   private readonly equityValues: Float64Array;
-  private readonly cashValues: Float64Array;
-  private readonly drawdownValues: Float64Array;
+  /** The cash column, as the steps where it changed (it changes only at fills). */
+  private readonly cashChanges: CashChanges;
+  /** broker.fillCount when cash was last recorded: a step with new fills records its cash. */
+  private fillsSeen = 0;
   /** Steps done; while `running`, the step being processed. */
   private cursor = 0;
   /** True while onStep runs: the step being processed has its equity point already. */
@@ -187,10 +189,8 @@ export class Backtest implements ContextHost {
     this.timeline = config.timeline ?? buildTimeline(config.series);
     const steps = this.timeline.steps;
     const reuse = config.curveBuffers;
-    const fits = reuse !== undefined && reuse.equity.length >= steps && reuse.cash.length >= steps && reuse.drawdown.length >= steps;
-    this.equityValues = fits ? reuse.equity : new Float64Array(steps);
-    this.cashValues = fits ? reuse.cash : new Float64Array(steps);
-    this.drawdownValues = fits ? reuse.drawdown : new Float64Array(steps);
+    this.equityValues = reuse !== undefined && reuse.equity.length >= steps ? reuse.equity : new Float64Array(steps);
+    this.cashChanges = new CashChanges(config.initialCash);
     this.blockSteps = blockStepsFor(this.symbols.length);
     this.clock = new BarClock(this.symbols.length, this.blockSteps);
     this.computed = new Int32Array(this.symbols.length);
@@ -304,7 +304,7 @@ export class Backtest implements ContextHost {
         const blockEnd = Math.min(end, begin + this.blockSteps);
         if (this.blockIndicators.length > 0) this.computeBlockIndicators(begin, blockEnd);
         const exposed = single ? this.advanceSingle(begin, blockEnd) : this.advanceMerged(begin, blockEnd);
-        this.metrics.addRange(this.timeline.times, this.equityValues, this.drawdownValues, begin, blockEnd, exposed);
+        this.metrics.addRange(this.timeline.times, this.equityValues, begin, blockEnd, exposed);
         this.cursor = blockEnd;
       }
     } finally {
@@ -406,7 +406,6 @@ export class Backtest implements ContextHost {
     const instance = this.instance;
     const view = this.view;
     const equityValues = this.equityValues;
-    const cashValues = this.cashValues;
     let showBar = instance.onBar !== undefined && this.haltRecord === null;
     const afterMark = this.haltDrawdown !== Infinity || instance.onStep !== undefined;
     let exposed = 0;
@@ -427,7 +426,7 @@ export class Backtest implements ContextHost {
       }
       const equity = portfolio.equity();
       equityValues[k] = equity;
-      cashValues[k] = portfolio.cash;
+      if (broker.fillCount !== this.fillsSeen) this.recordCash(k);
       if (portfolio.openPositions !== 0) exposed++;
       if (afterMark && !this.afterMark(k, equity)) showBar = false;
     }
@@ -456,7 +455,6 @@ export class Backtest implements ContextHost {
     const instance = this.instance;
     const view = this.view;
     const equityValues = this.equityValues;
-    const cashValues = this.cashValues;
     let showBar = instance.onBar !== undefined && this.haltRecord === null;
     const afterMark = this.haltDrawdown !== Infinity || instance.onStep !== undefined;
     let exposed = 0;
@@ -487,23 +485,23 @@ export class Backtest implements ContextHost {
       }
       const equity = portfolio.equity();
       equityValues[k] = equity;
-      cashValues[k] = portfolio.cash;
+      if (broker.fillCount !== this.fillsSeen) this.recordCash(k);
       if (portfolio.openPositions !== 0) exposed++;
       if (afterMark && !this.afterMark(k, equity)) showBar = false;
     }
     return exposed;
   }
 
-  /** The equity points computed so far (views, not copies). */
+  /** Step k had fills: its cash is the cash from k on. Kept out of the loops, which only compare counts. */
+  private recordCash(k: number): void {
+    this.fillsSeen = this.broker.fillCount;
+    this.cashChanges.record(k, this.portfolio.cash);
+  }
+
+  /** The equity points computed so far (views, not copies; cash and drawdown columns on first read). */
   equityCurve(): EquityCurve {
     const n = this.cursor;
-    return {
-      length: n,
-      time: this.timeline.times.subarray(0, n),
-      equity: this.equityValues.subarray(0, n),
-      cash: this.cashValues.subarray(0, n),
-      drawdown: this.drawdownValues.subarray(0, n),
-    };
+    return new RunEquityCurve(n, this.timeline.times.subarray(0, n), this.equityValues.subarray(0, n), this.cashChanges);
   }
 
   /** Results so far: complete after the last step, partial when stopped early. */

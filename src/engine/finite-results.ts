@@ -7,6 +7,7 @@
  */
 import type { Fill, Order } from './orders.js';
 import type { BacktestResult, RoundTrip, RunMetrics } from './results.js';
+import { RunEquityCurve } from './run-equity-curve.js';
 
 /** The first non-finite number found, in a form a message can name. */
 export interface NonFiniteValue {
@@ -39,11 +40,17 @@ export function findNonFinite(result: BacktestResult): NonFiniteValue | null {
   const curve = result.equity;
   // Column by column in a tight loop (a million points, four columns: a few ms; reading the
   // columns by name per point took as long as the simulation), then the earliest point.
+  // An engine curve's cash and drawdown are not columns (RunEquityCurve): they are checked where
+  // they are kept, without writing the columns.
+  const engine = curve instanceof RunEquityCurve ? curve : null;
   let first = curve.length;
-  for (const column of CURVE_COLUMNS) first = firstNonFiniteIndex(curve[column], first);
+  first = firstNonFiniteIndex(curve.equity, first);
+  first = engine ? Math.min(first, engine.firstNonFiniteCash()) : firstNonFiniteIndex(curve.cash, first);
+  first = engine ? firstNonFiniteDrawdown(curve.equity, first) : firstNonFiniteIndex(curve.drawdown, first);
+  first = firstNonFiniteIndex(curve.time, first);
   if (first < curve.length) {
     for (const column of CURVE_COLUMNS) {
-      const v = curve[column][first]!;
+      const v = column === 'cash' && engine ? engine.cashAt(first) : column === 'drawdown' && engine ? drawdownAt(curve.equity, first) : curve[column][first]!;
       if (!Number.isFinite(v)) return { what: column, time: curve.time[first]!, value: v };
     }
   }
@@ -57,6 +64,24 @@ function firstNonFiniteIndex(a: Float64Array, end: number): number {
     if (v - v !== 0) return i; // NaN - NaN and Infinity - Infinity are NaN; finite - itself is 0
   }
   return end;
+}
+
+/** The first point in [0, end) whose drawdown (1 - e / running peak, as drawdownsOf) is not finite, or end. */
+function firstNonFiniteDrawdown(equity: Float64Array, end: number): number {
+  let peak = -Infinity;
+  for (let i = 0; i < end; i++) {
+    const e = equity[i]!;
+    if (e > peak) peak = e;
+    const dd = 1 - e / peak;
+    if (dd - dd !== 0) return i;
+  }
+  return end;
+}
+
+function drawdownAt(equity: Float64Array, at: number): number {
+  let peak = -Infinity;
+  for (let i = 0; i <= at; i++) if (equity[i]! > peak) peak = equity[i]!;
+  return 1 - equity[at]! / peak;
 }
 
 function firstIn<T>(

@@ -28,8 +28,9 @@ export class MetricsAccumulator {
   private mean = 0.5;
   private m2 = 0.5;
   private downsideSquares = 0.5;
-  // Drawdown.
+  // Drawdown: the running peak, and the lowest equity since it (see addBlock).
   private peak = -Infinity;
+  private trough = Infinity;
   private maxDd = 0.5;
   private underwater = 0;
   private maxUnderwater = 0;
@@ -46,18 +47,17 @@ export class MetricsAccumulator {
   }
 
   /**
-   * Adds the equity points [from, to) and writes their drawdowns (1 - equity / running peak).
-   * A range at a time, with the running state in locals, keeps this out of the per-bar loop.
-   * `exposedPoints` is how many of these points had a non-zero position.
+   * Adds the equity points [from, to). A range at a time, with the running state in locals, keeps
+   * this out of the per-bar loop. `exposedPoints` is how many of these points had a non-zero position.
    */
-  addRange(time: Float64Array, equity: Float64Array, drawdownOut: Float64Array, from: number, to: number, exposedPoints: number): void {
+  addRange(time: Float64Array, equity: Float64Array, from: number, to: number, exposedPoints: number): void {
     if (to <= from) return;
     const runStart = this.points === 0;
     if (runStart) {
       this.firstTime = time[from];
       this.prevEquity = equity[from];
     }
-    for (let k = from; k < to; k += BLOCK) this.addBlock(equity, drawdownOut, k, Math.min(to, k + BLOCK), runStart && k === from);
+    for (let k = from; k < to; k += BLOCK) this.addBlock(equity, k, Math.min(to, k + BLOCK), runStart && k === from);
     this.lastEquity = equity[to - 1];
     this.points += to - from;
     this.lastTime = time[to - 1];
@@ -66,10 +66,16 @@ export class MetricsAccumulator {
 
   /**
    * One pass over points [from, to) for their returns (kept in a scratch buffer), Σ r, Σ min(r, 0)²
-   * and drawdowns; then the block's squared deviations from its mean, merged into the totals.
+   * and the drawdown; then the block's squared deviations from its mean, merged into the totals.
    * `runStart`: `from` is the run's first point, which has no return.
+   *
+   * Max drawdown is the largest 1 - e / peak (drawdownsOf, docs/CONVENTIONS.md). While the peak
+   * stands, that is largest at the lowest equity (dividing by the same positive peak and subtracting
+   * from 1 are monotonic, also when rounded), so it is computed only at a new low since the peak:
+   * the same value bit for bit, without a division per point. A peak <= 0 gives no drawdown above
+   * 0 except 1 - e / 0 = Infinity, which the first lower point computes too.
    */
-  private addBlock(equity: Float64Array, drawdownOut: Float64Array, from: number, to: number, runStart: boolean): void {
+  private addBlock(equity: Float64Array, from: number, to: number, runStart: boolean): void {
     const returns = this.returns;
     const count = to - from;
     let prev = this.prevEquity;
@@ -79,6 +85,7 @@ export class MetricsAccumulator {
     const placeholderLoss = runStart ? 0.5 * (-rf - Math.abs(rf)) : 0;
     let downside = -(placeholderLoss * placeholderLoss);
     let peak = this.peak;
+    let trough = this.trough;
     let maxDd = this.maxDd;
     let underwater = this.underwater;
     let maxUnderwater = this.maxUnderwater;
@@ -93,16 +100,22 @@ export class MetricsAccumulator {
       const excess = r - rf;
       const loss = 0.5 * (excess - Math.abs(excess));
       downside += loss * loss;
-      if (e > peak) peak = e;
-      const dd = 1 - e / peak;
-      drawdownOut[from + j] = dd;
-      if (dd > maxDd) maxDd = dd;
-      if (e < peak) {
+      if (e > peak) {
+        peak = e;
+        trough = e;
+        underwater = 0;
+      } else if (e < peak) {
+        if (e < trough) {
+          trough = e;
+          const dd = 1 - e / peak;
+          if (dd > maxDd) maxDd = dd;
+        }
         if (++underwater > maxUnderwater) maxUnderwater = underwater;
       } else underwater = 0;
     }
     this.prevEquity = prev;
     this.peak = peak;
+    this.trough = trough;
     this.maxDd = maxDd;
     this.underwater = underwater;
     this.maxUnderwater = maxUnderwater;

@@ -8,7 +8,7 @@ import type { Order } from '../engine/orders.js';
 import { encodeBlock, type ResultItemOf } from '../data/result-blocks.js';
 import { encodeOutcome } from './encode-outcome.js';
 import { loadRunSeries, simulateRun, type RunProgress } from './execute-run.js';
-import { sampleEquity } from './equity-sampler.js';
+import { EquitySampler } from './equity-sampler.js';
 import type { BacktestTask, BacktestTaskResult, RunOutcome, WorkerMessage } from './protocol.js';
 import { threadBarCache, threadBarReader, threadStrategies } from './thread-resources.js';
 
@@ -28,6 +28,7 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
     if (!strategy) throw new Error(`strategy ${task.run.strategy} is not loaded in the worker`);
     const job = { runId: task.runId, run: task.run, strategy, from: task.from, to: task.to };
     let lastSent = 0;
+    const sampler = new EquitySampler();
     // Equity points [0, sentUpTo) have been covered by samples already.
     let sentUpTo = 0;
     const sendProgress = (p: RunProgress) => {
@@ -36,7 +37,7 @@ export default async function runBacktestTask(task: BacktestTask): Promise<Backt
         progress: p.progress,
         barsProcessed: p.barsProcessed,
         simTime: p.simTime,
-        equity: sampleEquity(p.curve, sentUpTo, EQUITY_SAMPLES_PER_MESSAGE),
+        equity: sampler.sample(p.curve, EQUITY_SAMPLES_PER_MESSAGE),
       });
       sentUpTo = p.curve.length;
     };

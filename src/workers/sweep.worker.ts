@@ -70,11 +70,11 @@ export interface SweepChunkOutcome {
 const CHECK_EVERY = 65_536;
 
 
-/** One set of equity-curve arrays per thread, reused by every combination (see CurveBuffers). */
+/** One equity column per thread, reused by every combination (see CurveBuffers). */
 let buffers: CurveBuffers | undefined;
 function curveBuffers(steps: number): CurveBuffers {
   if (!buffers || buffers.equity.length < steps) {
-    buffers = { equity: new Float64Array(steps), cash: new Float64Array(steps), drawdown: new Float64Array(steps) };
+    buffers = { equity: new Float64Array(steps) };
   }
   return buffers;
 }
