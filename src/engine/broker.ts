@@ -2,11 +2,12 @@ import type { BarSeries } from './bars.js';
 import type { CommissionModel, SlippageModel } from './costs.js';
 import { nextOrderStatus, transitionOrder, type OrderEventKind } from './order-state-machine.js';
 import { checkRequest, limitFillPrice, matchPass, trailingStopLevel } from './order-rules.js';
+import { FillLog } from './fill-log.js';
+import { OrderArchive } from './order-archive.js';
 import {
   isWorking,
   type BracketOrders,
   type BracketRequest,
-  type Fill,
   type Order,
   type OrderModification,
   type OrderRequest,
@@ -18,10 +19,14 @@ const DAY_MS = 86_400_000;
 /** Within a bar, working orders match in these passes (docs/CONVENTIONS.md); TRAILING_STOP goes with STOP. */
 const MATCH_PASSES = ['MARKET', 'STOP', 'STOP_LIMIT', 'LIMIT'] as const;
 
-/** Where the broker reports what happens to orders; the engine routes these to portfolio, strategy and listener. */
+/**
+ * Where the broker reports what happens to orders; the engine routes these to portfolio, strategy
+ * and listener. A fill comes as its numbers (fill `id`, `order`, bar and price), not as an object:
+ * the engine makes a Fill only for a listener or strategy that takes one.
+ */
 export interface BrokerSink {
   onOrder(order: Order): void;
-  onFill(fill: Fill): void;
+  onFill(id: number, order: Order, s: number, barIndex: number, time: number, quantity: number, price: number, commission: number): void;
 }
 
 /**
@@ -51,8 +56,16 @@ interface Deferred {
  * expires DAY orders, and applies cancel/modify at once.
  */
 export class SimulatedBroker {
-  readonly orders: Order[] = [];
-  readonly fills: Fill[] = [];
+  /**
+   * Orders by id - 1 while they may still change; undefined once finished and archived. Finished
+   * orders move to `archive` between blocks of steps (see archiveFinished): a run keeps no object per order.
+   */
+  private readonly live: (Order | undefined)[] = [];
+  private readonly archive = new OrderArchive();
+  /** Orders that reached a final status since the last archiveFinished (may repeat). */
+  private finished: Order[] = [];
+  /** The fills kept (see keepFills). */
+  readonly fills: FillLog;
   /** Fills so far (also when they are not kept). */
   fillCount = 0;
   /** False: fills are reported to the sink but not kept in `fills` (metrics-only runs, e.g. sweeps). */
@@ -88,6 +101,7 @@ export class SimulatedBroker {
   ) {
     this.working = symbols.map(() => []);
     this.workingCount = new Int32Array(symbols.length);
+    this.fills = new FillLog(symbols);
   }
 
   /** Installs the pre-trade checks (they read the broker's working orders, so they come after it). */
@@ -142,8 +156,42 @@ export class SimulatedBroker {
     return { entry, takeProfit, stopLoss };
   }
 
+  /** Orders submitted so far (ids 1..orderCount). */
+  get orderCount(): number {
+    return this.live.length;
+  }
+
+  /**
+   * Order `id`: the live object while it can change, a snapshot (a new object each call) once it is
+   * finished and archived; undefined for an unknown id.
+   */
+  order(id: number): Order | undefined {
+    return (Number.isInteger(id) && id >= 1 ? this.live[id - 1] : undefined) ?? this.archive.get(id);
+  }
+
+  /** Every order in id order (live objects and snapshots of archived ones). */
+  allOrders(count = this.live.length): Order[] {
+    const out: Order[] = [];
+    for (let id = 1; id <= count; id++) out.push(this.order(id) as Order);
+    return out;
+  }
+
+  /**
+   * Moves the orders finished since the last call into the archive. Called between steps, when
+   * nothing still works on them (the working lists only skip them until their next compaction).
+   */
+  archiveFinished(): void {
+    const finished = this.finished;
+    if (finished.length === 0) return;
+    for (let k = 0; k < finished.length; k++) {
+      const o = finished[k];
+      if (this.live[o.id - 1] === o && !isWorking(o.status) && this.archive.add(o)) this.live[o.id - 1] = undefined;
+    }
+    this.finished = [];
+  }
+
   cancel(orderId: number, time: number, reason: string | null = null): boolean {
-    const order = this.orders[orderId - 1];
+    const order = this.live[orderId - 1];
     if (order === undefined || nextOrderStatus(order.status, 'CANCEL') === null) return false;
     if (reason !== null) order.reason = reason;
     this.apply(order, 'CANCEL', time);
@@ -154,13 +202,16 @@ export class SimulatedBroker {
 
   /** Cancels every working and held order (the drawdown halt). */
   cancelAll(time: number, reason: string): void {
-    for (const o of this.orders) if (isWorking(o.status)) this.cancel(o.id, time, reason);
+    for (const o of this.live) if (o !== undefined && isWorking(o.status)) this.cancel(o.id, time, reason);
   }
 
   /** Applies a modification at once; returns the reason it was refused, or null. */
   modify(orderId: number, changes: OrderModification, time: number): string | null {
-    const order = this.orders[orderId - 1];
-    if (order === undefined) return `unknown order ${orderId}`;
+    const order = this.live[orderId - 1];
+    if (order === undefined) {
+      const done = this.archive.get(orderId);
+      return done === undefined ? `unknown order ${orderId}` : `order ${orderId} is ${done.status}, not working`;
+    }
     if (nextOrderStatus(order.status, 'MODIFY') === null) return `order ${orderId} is ${order.status}, not working`;
     const quantity = changes.quantity ?? order.quantity;
     if (!(Number.isFinite(quantity) && quantity > order.filledQuantity)) return `quantity must be a finite number > ${order.filledQuantity}`;
@@ -336,30 +387,22 @@ export class SimulatedBroker {
     order.filledQuantity = filledBefore + quantity;
     order.averageFillPrice =
       filledBefore === 0 ? price : ((order.averageFillPrice as number) * filledBefore + price * quantity) / order.filledQuantity;
-    const fill: Fill = {
-      id: ++this.fillCount,
-      orderId: order.id,
-      time,
-      symbolIndex: s,
-      symbol: order.symbol,
-      barIndex,
-      side: order.side,
-      quantity,
-      price,
-      commission,
-    };
-    if (this.keepFills) this.fills.push(fill);
+    const id = ++this.fillCount;
+    if (this.keepFills) this.fills.add(id, order.id, time, s, barIndex, order.side, quantity, price, commission);
     order.status = transitionOrder(order.status, reducedBy === null ? 'FILL' : 'PARTIAL_FILL');
     order.updatedAt = time;
     // Fill first, so the portfolio is up to date when the order update is observed.
-    this.sink.onFill(fill);
+    this.sink.onFill(id, order, s, barIndex, time, quantity, price, commission);
     this.sink.onOrder(order);
     this.afterFill(order, time);
     if (reducedBy !== null && isWorking(order.status)) {
       order.reason = reducedBy;
       this.apply(order, 'CANCEL', time);
     }
-    if (!isWorking(order.status)) this.removeWorking(order);
+    if (!isWorking(order.status)) {
+      this.finished.push(order);
+      this.removeWorking(order);
+    }
   }
 
   /** OCO: a fill cancels the group's other orders; a bracket entry's fill activates its exits for the filled quantity. */
@@ -401,7 +444,7 @@ export class SimulatedBroker {
     const tif = req.timeInForce ?? 'GTC';
     const trailing = req.type === 'TRAILING_STOP';
     const order: Order = {
-      id: this.orders.length + 1,
+      id: this.live.length + 1,
       time,
       symbolIndex,
       symbol: symbolIndex >= 0 ? this.symbols[symbolIndex] : String(req.symbol),
@@ -427,7 +470,7 @@ export class SimulatedBroker {
       expiresAt: tif === 'DAY' ? (Math.floor(time / DAY_MS) + 1) * DAY_MS : Infinity,
       updatedAt: time,
     };
-    this.orders.push(order);
+    this.live.push(order);
     return order;
   }
 
@@ -472,6 +515,7 @@ export class SimulatedBroker {
   private apply(order: Order, event: OrderEventKind, time: number): void {
     order.status = transitionOrder(order.status, event);
     order.updatedAt = time;
+    if (!isWorking(order.status)) this.finished.push(order);
     this.sink.onOrder(order);
   }
 

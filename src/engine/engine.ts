@@ -11,7 +11,7 @@ import { MetricsAccumulator } from './metrics.js';
 import type { Fill, Order } from './orders.js';
 import { Portfolio } from './portfolio.js';
 import { PreTradeChecks } from './pre-trade-checks.js';
-import type { BacktestResult, EquityCurve } from './results.js';
+import type { BacktestResult, EquityCurve, RoundTrip } from './results.js';
 import { riskLimitsProblem, type RiskHalt, type RiskLimits } from './risk-limits.js';
 import { RoundTripTracker } from './round-trips.js';
 import { RunEquityCurve } from './run-equity-curve.js';
@@ -199,7 +199,7 @@ export class Backtest implements ContextHost {
 
     this.portfolio = new Portfolio(this.symbols.length, config.initialCash);
     const keep = config.records !== 'metrics';
-    this.trips = new RoundTripTracker(this.symbols.length, keep);
+    this.trips = new RoundTripTracker(this.symbols, keep);
     this.metrics = new MetricsAccumulator(config.initialCash, config.periodsPerYear, config.riskFreeRate ?? 0);
     const settings = config.commission ?? NO_COMMISSION;
     const commission = 'commission' in settings ? settings : new TieredCommission(settings);
@@ -212,11 +212,15 @@ export class Backtest implements ContextHost {
       commission,
       typeof slippage === 'number' ? new BasisPointSlippage(slippage) : slippage,
       {
-        onFill: (fill) => {
-          this.portfolio.applyFill(fill.symbolIndex, fill.side, fill.quantity, fill.price, fill.commission);
-          this.trips.onFill(fill);
+        onFill: (id, order, s, barIndex, time, quantity, price, commission) => {
+          this.portfolio.applyFill(s, order.side, quantity, price, commission);
+          this.trips.onFill(s, order.side, time, barIndex, quantity, price, commission);
+          const toStrategy = this.haltRecord === null && instance?.onFill !== undefined;
+          if (listener?.onFill === undefined && !toStrategy) return;
+          // An object only for those who take one.
+          const fill: Fill = { id, orderId: order.id, time, symbolIndex: s, symbol: order.symbol, barIndex, side: order.side, quantity, price, commission };
           listener?.onFill?.(fill);
-          if (this.haltRecord === null) instance?.onFill?.(fill);
+          if (toStrategy) instance!.onFill!(fill);
         },
         onOrder: (order) => {
           listener?.onOrder?.(order);
@@ -306,6 +310,7 @@ export class Backtest implements ContextHost {
         const exposed = single ? this.advanceSingle(begin, blockEnd) : this.advanceMerged(begin, blockEnd);
         this.metrics.addRange(this.timeline.times, this.equityValues, begin, blockEnd, exposed);
         this.cursor = blockEnd;
+        this.broker.archiveFinished();
       }
     } finally {
       this.running = false;
@@ -504,13 +509,30 @@ export class Backtest implements ContextHost {
     return new RunEquityCurve(n, this.timeline.times.subarray(0, n), this.equityValues.subarray(0, n), this.cashChanges);
   }
 
-  /** Results so far: complete after the last step, partial when stopped early. */
+  /**
+   * Results so far: complete after the last step, partial when stopped early. Fills and round
+   * trips are kept as columns; their objects are made when `fills` or `roundTrips` is first read.
+   */
   result(): BacktestResult {
     const t = this.trips;
+    const fillLog = this.broker.fills;
+    const fillCount = fillLog.count;
+    const tripCount = t.kept;
+    const broker = this.broker;
+    const orderCount = broker.orderCount;
+    let orders: readonly Order[] | undefined;
+    let fills: readonly Fill[] | undefined;
+    let roundTrips: readonly RoundTrip[] | undefined;
     return {
-      orders: this.broker.orders,
-      fills: this.broker.fills,
-      roundTrips: t.trips,
+      get orders() {
+        return (orders ??= broker.allOrders(orderCount));
+      },
+      get fills() {
+        return (fills ??= fillLog.toArray(0, fillCount));
+      },
+      get roundTrips() {
+        return (roundTrips ??= t.trips(tripCount));
+      },
       equity: this.equityCurve(),
       metrics: this.metrics.finish(
         { count: t.count, wins: t.wins, grossProfit: t.grossProfit, grossLoss: t.grossLoss },

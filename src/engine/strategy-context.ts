@@ -99,7 +99,7 @@ export function createStrategyContext(host: ContextHost, indicators: IndicatorFa
     riskQuantity: (riskPct, stopDistance, o) => fixedRiskQuantity(value(), riskPct, stopDistance, o?.lotSize, o?.rounding),
     cancel: (id) => broker.cancel(id, host.time),
     modify: (id, changes) => broker.modify(id, changes, host.time),
-    order: (id) => broker.orders[id - 1],
+    order: (id) => broker.order(id),
     workingOrders: (ref) => broker.workingOrders(ref === undefined ? undefined : index(ref)),
   };
 }
