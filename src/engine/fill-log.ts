@@ -1,52 +1,56 @@
 import type { Fill, Side } from './orders.js';
-import { Float64Column, Int32Column } from './record-columns.js';
+import { RecordRows } from './record-columns.js';
 
-/**
- * A run's fills as columns; Fill objects are made only for a reader (`toArray`, the result's
- * `fills`). Side is stored as 0 (BUY) or 1 (SELL).
- */
+// Fields of a row.
+const ID = 0;
+const ORDER_ID = 1;
+const TIME = 2;
+const SYMBOL = 3;
+const BAR = 4;
+const SELL = 5;
+const QUANTITY = 6;
+const PRICE = 7;
+const COMMISSION = 8;
+
+/** A run's fills as rows of numbers; Fill objects are made only for a reader (`get`, `toArray`). */
 export class FillLog {
-  count = 0;
-  private readonly orderId = new Int32Column();
-  private readonly symbolIndex = new Int32Column();
-  private readonly barIndex = new Int32Column();
-  private readonly sell = new Int32Column();
-  private readonly time = new Float64Column();
-  private readonly quantity = new Float64Column();
-  private readonly price = new Float64Column();
-  private readonly commission = new Float64Column();
-  /** Fill ids of the kept fills (ids count every fill, also those of runs that keep none). */
-  private readonly id = new Int32Column();
+  private readonly rows = new RecordRows(9);
 
   constructor(private readonly symbols: readonly string[]) {}
 
+  get count(): number {
+    return this.rows.count;
+  }
+
   add(id: number, orderId: number, time: number, s: number, barIndex: number, side: Side, quantity: number, price: number, commission: number): void {
-    const k = this.count;
-    this.id.push(k, id);
-    this.orderId.push(k, orderId);
-    this.time.push(k, time);
-    this.symbolIndex.push(k, s);
-    this.barIndex.push(k, barIndex);
-    this.sell.push(k, side === 'SELL' ? 1 : 0);
-    this.quantity.push(k, quantity);
-    this.price.push(k, price);
-    this.commission.push(k, commission);
-    this.count = k + 1;
+    const at = this.rows.append();
+    const v = this.rows.values;
+    v[at + ID] = id;
+    v[at + ORDER_ID] = orderId;
+    v[at + TIME] = time;
+    v[at + SYMBOL] = s;
+    v[at + BAR] = barIndex;
+    v[at + SELL] = side === 'SELL' ? 1 : 0;
+    v[at + QUANTITY] = quantity;
+    v[at + PRICE] = price;
+    v[at + COMMISSION] = commission;
   }
 
   get(k: number): Fill {
-    const s = this.symbolIndex.values[k];
+    const v = this.rows.values;
+    const at = k * this.rows.stride;
+    const s = v[at + SYMBOL];
     return {
-      id: this.id.values[k],
-      orderId: this.orderId.values[k],
-      time: this.time.values[k],
+      id: v[at + ID],
+      orderId: v[at + ORDER_ID],
+      time: v[at + TIME],
       symbolIndex: s,
       symbol: this.symbols[s],
-      barIndex: this.barIndex.values[k],
-      side: this.sell.values[k] === 1 ? 'SELL' : 'BUY',
-      quantity: this.quantity.values[k],
-      price: this.price.values[k],
-      commission: this.commission.values[k],
+      barIndex: v[at + BAR],
+      side: v[at + SELL] === 1 ? 'SELL' : 'BUY',
+      quantity: v[at + QUANTITY],
+      price: v[at + PRICE],
+      commission: v[at + COMMISSION],
     };
   }
 

@@ -1,6 +1,31 @@
-import { ORDER_STATUSES, ORDER_TYPES, type Order } from './orders.js';
-import { Float64Column, Int32Column } from './record-columns.js';
+import { ORDER_STATUSES, ORDER_TYPES, type Order, type OrderStatus, type OrderType } from './orders.js';
+import { RecordRows } from './record-columns.js';
 
+// Fields of a row.
+const ID = 0;
+const SYMBOL = 1;
+const SIDE = 2;
+const TYPE = 3;
+const TIF = 4;
+const STATUS = 5;
+const FLAGS = 6;
+const NULLS = 7;
+const STEP = 8;
+const TIME = 9;
+const QUANTITY = 10;
+const LIMIT = 11;
+const STOP = 12;
+const TRAIL_AMOUNT = 13;
+const TRAIL_PERCENT = 14;
+const PARENT = 15;
+const FILLED = 16;
+const AVERAGE = 17;
+const BEST = 18;
+const EXPIRES = 19;
+const UPDATED = 20;
+const STRIDE = 21;
+
+// Bits of NULLS: which nullable numbers are null.
 const NULL_LIMIT = 1;
 const NULL_STOP = 2;
 const NULL_TRAIL_AMOUNT = 4;
@@ -8,38 +33,20 @@ const NULL_TRAIL_PERCENT = 8;
 const NULL_PARENT = 16;
 const NULL_AVERAGE = 32;
 
+const TYPE_CODE: ReadonlyMap<unknown, number> = new Map(ORDER_TYPES.map((t, k) => [t, k]));
+const STATUS_CODE: ReadonlyMap<unknown, number> = new Map(ORDER_STATUSES.map((t, k) => [t, k]));
+
 /**
- * Orders that reached a final status, as columns (docs/CONVENTIONS.md, "Records"). A finished
- * order never changes again, so the broker moves it here and drops the object: a run keeps no
- * object per order, which was most of what its garbage collections had to copy and mark (an order
- * object with its boxed numbers is ~330 bytes). `get` makes a plain snapshot object on demand.
+ * Orders that reached a final status, as rows of numbers (docs/CONVENTIONS.md, "Records"). A
+ * finished order never changes again, so the broker moves it here and drops the object: a run
+ * keeps no object per order, which was most of what its garbage collections had to copy and mark
+ * (an order object with its boxed numbers is ~330 bytes). `get` makes a plain snapshot on demand.
  */
 export class OrderArchive {
-  count = 0;
+  private readonly rows = new RecordRows(STRIDE);
   /** Row of order id (index id - 1), or -1 while it is not archived. */
   private rowOfId = new Int32Array(1024).fill(-1);
-  private readonly id = new Int32Column();
-  private readonly symbolIndex = new Int32Column();
-  private readonly side = new Int32Column();
-  private readonly type = new Int32Column();
-  private readonly timeInForce = new Int32Column();
-  private readonly status = new Int32Column();
-  private readonly flags = new Int32Column();
-  private readonly nulls = new Int32Column();
-  private readonly submittedStep = new Int32Column();
-  private readonly time = new Float64Column();
-  private readonly quantity = new Float64Column();
-  private readonly limitPrice = new Float64Column();
-  private readonly stopPrice = new Float64Column();
-  private readonly trailAmount = new Float64Column();
-  private readonly trailPercent = new Float64Column();
-  private readonly parentId = new Float64Column();
-  private readonly filledQuantity = new Float64Column();
-  private readonly averageFillPrice = new Float64Column();
-  private readonly bestPrice = new Float64Column();
-  private readonly expiresAt = new Float64Column();
-  private readonly updatedAt = new Float64Column();
-  // Strings stay strings: the symbol is shared, the others are mostly null.
+  // Strings stay strings (the symbol is shared, the others mostly null).
   private readonly symbol: string[] = [];
   private readonly tag: (string | null)[] = [];
   private readonly ocoGroup: (string | null)[] = [];
@@ -51,48 +58,49 @@ export class OrderArchive {
    * stays an object.
    */
   add(o: Order): boolean {
-    if (!archivable(o)) return false;
-    const k = this.count;
+    const type = TYPE_CODE.get(o.type);
+    const status = STATUS_CODE.get(o.status);
+    if (type === undefined || status === undefined || !archivable(o)) return false;
+    const k = this.rows.count;
+    const at = this.rows.append();
+    const v = this.rows.values;
     while (o.id > this.rowOfId.length) {
       const next = new Int32Array(this.rowOfId.length * 2).fill(-1);
       next.set(this.rowOfId);
       this.rowOfId = next;
     }
     this.rowOfId[o.id - 1] = k;
-    this.id.push(k, o.id);
-    this.symbolIndex.push(k, o.symbolIndex);
-    this.side.push(k, o.side === 'SELL' ? 1 : 0);
-    this.type.push(k, ORDER_TYPES.indexOf(o.type));
-    this.timeInForce.push(k, o.timeInForce === 'DAY' ? 1 : 0);
-    this.status.push(k, ORDER_STATUSES.indexOf(o.status));
-    this.flags.push(k, (o.triggered ? 1 : 0) | (o.held ? 2 : 0));
-    this.nulls.push(
-      k,
+    v[at + ID] = o.id;
+    v[at + SYMBOL] = o.symbolIndex;
+    v[at + SIDE] = o.side === 'SELL' ? 1 : 0;
+    v[at + TYPE] = type;
+    v[at + TIF] = o.timeInForce === 'DAY' ? 1 : 0;
+    v[at + STATUS] = status;
+    v[at + FLAGS] = (o.triggered ? 1 : 0) | (o.held ? 2 : 0);
+    v[at + NULLS] =
       (o.limitPrice === null ? NULL_LIMIT : 0) |
-        (o.stopPrice === null ? NULL_STOP : 0) |
-        (o.trailAmount === null ? NULL_TRAIL_AMOUNT : 0) |
-        (o.trailPercent === null ? NULL_TRAIL_PERCENT : 0) |
-        (o.parentId === null ? NULL_PARENT : 0) |
-        (o.averageFillPrice === null ? NULL_AVERAGE : 0),
-    );
-    this.submittedStep.push(k, o.submittedStep);
-    this.time.push(k, o.time);
-    this.quantity.push(k, o.quantity);
-    this.limitPrice.push(k, o.limitPrice ?? 0);
-    this.stopPrice.push(k, o.stopPrice ?? 0);
-    this.trailAmount.push(k, o.trailAmount ?? 0);
-    this.trailPercent.push(k, o.trailPercent ?? 0);
-    this.parentId.push(k, o.parentId ?? 0);
-    this.filledQuantity.push(k, o.filledQuantity);
-    this.averageFillPrice.push(k, o.averageFillPrice ?? 0);
-    this.bestPrice.push(k, o.bestPrice);
-    this.expiresAt.push(k, o.expiresAt);
-    this.updatedAt.push(k, o.updatedAt);
+      (o.stopPrice === null ? NULL_STOP : 0) |
+      (o.trailAmount === null ? NULL_TRAIL_AMOUNT : 0) |
+      (o.trailPercent === null ? NULL_TRAIL_PERCENT : 0) |
+      (o.parentId === null ? NULL_PARENT : 0) |
+      (o.averageFillPrice === null ? NULL_AVERAGE : 0);
+    v[at + STEP] = o.submittedStep;
+    v[at + TIME] = o.time;
+    v[at + QUANTITY] = o.quantity;
+    v[at + LIMIT] = o.limitPrice ?? 0;
+    v[at + STOP] = o.stopPrice ?? 0;
+    v[at + TRAIL_AMOUNT] = o.trailAmount ?? 0;
+    v[at + TRAIL_PERCENT] = o.trailPercent ?? 0;
+    v[at + PARENT] = o.parentId ?? 0;
+    v[at + FILLED] = o.filledQuantity;
+    v[at + AVERAGE] = o.averageFillPrice ?? 0;
+    v[at + BEST] = o.bestPrice;
+    v[at + EXPIRES] = o.expiresAt;
+    v[at + UPDATED] = o.updatedAt;
     this.symbol.push(o.symbol);
     this.tag.push(o.tag);
     this.ocoGroup.push(o.ocoGroup);
     this.reason.push(o.reason);
-    this.count = k + 1;
     return true;
   }
 
@@ -104,69 +112,64 @@ export class OrderArchive {
   get(id: number): Order | undefined {
     if (!this.has(id)) return undefined;
     const k = this.rowOfId[id - 1];
-    const nulls = this.nulls.values[k];
-    const nullable = (bit: number, v: number) => ((nulls & bit) !== 0 ? null : v);
-    const flags = this.flags.values[k];
+    const v = this.rows.values;
+    const at = k * STRIDE;
+    const nulls = v[at + NULLS];
+    const flags = v[at + FLAGS];
     return {
       id,
-      time: this.time.values[k],
-      symbolIndex: this.symbolIndex.values[k],
+      time: v[at + TIME],
+      symbolIndex: v[at + SYMBOL],
       symbol: this.symbol[k],
-      side: this.side.values[k] === 1 ? 'SELL' : 'BUY',
-      type: ORDER_TYPES[this.type.values[k]],
-      quantity: this.quantity.values[k],
-      limitPrice: nullable(NULL_LIMIT, this.limitPrice.values[k]),
-      stopPrice: nullable(NULL_STOP, this.stopPrice.values[k]),
-      timeInForce: this.timeInForce.values[k] === 1 ? 'DAY' : 'GTC',
+      side: v[at + SIDE] === 1 ? 'SELL' : 'BUY',
+      type: ORDER_TYPES[v[at + TYPE]] as OrderType,
+      quantity: v[at + QUANTITY],
+      limitPrice: (nulls & NULL_LIMIT) !== 0 ? null : v[at + LIMIT],
+      stopPrice: (nulls & NULL_STOP) !== 0 ? null : v[at + STOP],
+      timeInForce: v[at + TIF] === 1 ? 'DAY' : 'GTC',
       tag: this.tag[k],
-      trailAmount: nullable(NULL_TRAIL_AMOUNT, this.trailAmount.values[k]),
-      trailPercent: nullable(NULL_TRAIL_PERCENT, this.trailPercent.values[k]),
-      parentId: nullable(NULL_PARENT, this.parentId.values[k]),
+      trailAmount: (nulls & NULL_TRAIL_AMOUNT) !== 0 ? null : v[at + TRAIL_AMOUNT],
+      trailPercent: (nulls & NULL_TRAIL_PERCENT) !== 0 ? null : v[at + TRAIL_PERCENT],
+      parentId: (nulls & NULL_PARENT) !== 0 ? null : v[at + PARENT],
       ocoGroup: this.ocoGroup[k],
-      status: ORDER_STATUSES[this.status.values[k]],
-      filledQuantity: this.filledQuantity.values[k],
-      averageFillPrice: nullable(NULL_AVERAGE, this.averageFillPrice.values[k]),
+      status: ORDER_STATUSES[v[at + STATUS]] as OrderStatus,
+      filledQuantity: v[at + FILLED],
+      averageFillPrice: (nulls & NULL_AVERAGE) !== 0 ? null : v[at + AVERAGE],
       reason: this.reason[k],
       triggered: (flags & 1) !== 0,
-      bestPrice: this.bestPrice.values[k],
+      bestPrice: v[at + BEST],
       held: (flags & 2) !== 0,
-      submittedStep: this.submittedStep.values[k],
-      expiresAt: this.expiresAt.values[k],
-      updatedAt: this.updatedAt.values[k],
+      submittedStep: v[at + STEP],
+      expiresAt: v[at + EXPIRES],
+      updatedAt: v[at + UPDATED],
     };
   }
 }
 
-const isNumber = (v: unknown): boolean => typeof v === 'number';
-const isNumberOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
-const isStringOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
-const isInt32 = (v: unknown): boolean => typeof v === 'number' && (v | 0) === v;
-
+/** Every field is of its declared type (enums are checked by the caller), so a row gives it back as it was. */
 function archivable(o: Order): boolean {
   return (
-    isInt32(o.id) &&
-    isInt32(o.symbolIndex) &&
-    isInt32(o.submittedStep) &&
+    typeof o.id === 'number' &&
+    typeof o.symbolIndex === 'number' &&
+    typeof o.submittedStep === 'number' &&
     typeof o.symbol === 'string' &&
     (o.side === 'BUY' || o.side === 'SELL') &&
     (o.timeInForce === 'GTC' || o.timeInForce === 'DAY') &&
-    ORDER_TYPES.includes(o.type) &&
-    ORDER_STATUSES.includes(o.status) &&
-    isNumber(o.time) &&
-    isNumber(o.quantity) &&
-    isNumber(o.filledQuantity) &&
-    isNumber(o.bestPrice) &&
-    isNumber(o.expiresAt) &&
-    isNumber(o.updatedAt) &&
-    isNumberOrNull(o.limitPrice) &&
-    isNumberOrNull(o.stopPrice) &&
-    isNumberOrNull(o.trailAmount) &&
-    isNumberOrNull(o.trailPercent) &&
-    isNumberOrNull(o.parentId) &&
-    isNumberOrNull(o.averageFillPrice) &&
-    isStringOrNull(o.tag) &&
-    isStringOrNull(o.ocoGroup) &&
-    isStringOrNull(o.reason) &&
+    typeof o.time === 'number' &&
+    typeof o.quantity === 'number' &&
+    typeof o.filledQuantity === 'number' &&
+    typeof o.bestPrice === 'number' &&
+    typeof o.expiresAt === 'number' &&
+    typeof o.updatedAt === 'number' &&
+    (o.limitPrice === null || typeof o.limitPrice === 'number') &&
+    (o.stopPrice === null || typeof o.stopPrice === 'number') &&
+    (o.trailAmount === null || typeof o.trailAmount === 'number') &&
+    (o.trailPercent === null || typeof o.trailPercent === 'number') &&
+    (o.parentId === null || typeof o.parentId === 'number') &&
+    (o.averageFillPrice === null || typeof o.averageFillPrice === 'number') &&
+    (o.tag === null || typeof o.tag === 'string') &&
+    (o.ocoGroup === null || typeof o.ocoGroup === 'string') &&
+    (o.reason === null || typeof o.reason === 'string') &&
     typeof o.triggered === 'boolean' &&
     typeof o.held === 'boolean'
   );

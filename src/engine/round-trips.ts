@@ -1,5 +1,5 @@
 import type { Side } from './orders.js';
-import { Float64Column, Int32Column } from './record-columns.js';
+import { RecordRows } from './record-columns.js';
 import type { RoundTrip } from './results.js';
 
 /** An open entry lot awaiting exits, FIFO per symbol. */
@@ -26,18 +26,8 @@ export class RoundTripTracker {
   wins = 0;
   grossProfit = 0;
   grossLoss = 0;
-  /** Round trips kept so far. */
-  kept = 0;
-  private readonly symbolIndex = new Int32Column();
-  private readonly sell = new Int32Column();
-  private readonly bars = new Int32Column();
-  private readonly quantity = new Float64Column();
-  private readonly entryTime = new Float64Column();
-  private readonly exitTime = new Float64Column();
-  private readonly entryPrice = new Float64Column();
-  private readonly exitPrice = new Float64Column();
-  private readonly pnl = new Float64Column();
-  private readonly returnPct = new Float64Column();
+  /** Kept round trips, one row each: symbol, sell, bars, quantity, entry and exit time and price, pnl, returnPct. */
+  private readonly rows = new RecordRows(10);
 
   /** `keep` false: only the aggregates (count, wins, gross profit and loss) are kept. */
   constructor(private readonly symbols: readonly string[], private readonly keep = true) {
@@ -74,34 +64,42 @@ export class RoundTripTracker {
     }
     this.count++;
     if (!this.keep) return;
-    const k = this.kept++;
-    this.symbolIndex.push(k, s);
-    this.sell.push(k, lot.side === 'SELL' ? 1 : 0);
-    this.quantity.push(k, quantity);
-    this.entryTime.push(k, lot.time);
-    this.exitTime.push(k, exitTime);
-    this.entryPrice.push(k, lot.price);
-    this.exitPrice.push(k, exitPrice);
-    this.pnl.push(k, pnl);
-    this.returnPct.push(k, (100 * pnl) / (quantity * lot.price));
-    this.bars.push(k, exitBar - lot.barIndex);
+    const at = this.rows.append();
+    const v = this.rows.values;
+    v[at] = s;
+    v[at + 1] = lot.side === 'SELL' ? 1 : 0;
+    v[at + 2] = exitBar - lot.barIndex;
+    v[at + 3] = quantity;
+    v[at + 4] = lot.time;
+    v[at + 5] = exitTime;
+    v[at + 6] = lot.price;
+    v[at + 7] = exitPrice;
+    v[at + 8] = pnl;
+    v[at + 9] = (100 * pnl) / (quantity * lot.price);
+  }
+
+  /** Round trips kept so far. */
+  get kept(): number {
+    return this.rows.count;
   }
 
   /** The first `count` kept round trips as objects (a new array each call). */
   trips(count = this.kept): RoundTrip[] {
     const out: RoundTrip[] = [];
+    const v = this.rows.values;
     for (let k = 0; k < count; k++) {
+      const at = k * this.rows.stride;
       out.push({
-        symbol: this.symbols[this.symbolIndex.values[k]],
-        side: this.sell.values[k] === 1 ? 'SELL' : 'BUY',
-        quantity: this.quantity.values[k],
-        entryTime: this.entryTime.values[k],
-        exitTime: this.exitTime.values[k],
-        entryPrice: this.entryPrice.values[k],
-        exitPrice: this.exitPrice.values[k],
-        pnl: this.pnl.values[k],
-        returnPct: this.returnPct.values[k],
-        bars: this.bars.values[k],
+        symbol: this.symbols[v[at]],
+        side: v[at + 1] === 1 ? 'SELL' : 'BUY',
+        quantity: v[at + 3],
+        entryTime: v[at + 4],
+        exitTime: v[at + 5],
+        entryPrice: v[at + 6],
+        exitPrice: v[at + 7],
+        pnl: v[at + 8],
+        returnPct: v[at + 9],
+        bars: v[at + 2],
       });
     }
     return out;
