@@ -148,3 +148,33 @@ describe('records kept as columns', () => {
     expect(encodeEquity(curve).cash.byteLength).toBeLessThan(curve.length * 8);
   });
 });
+
+describe('ctx.orderStatus', () => {
+  it('is the status of ctx.order, for live, archived and unknown ids, without a snapshot', () => {
+    const checked: number[] = [];
+    const probe = defineStrategy({
+      id: 'probe',
+      title: 'Probe',
+      description: 'test',
+      params: {},
+      create(ctx) {
+        const ids: number[] = [];
+        return {
+          onBar(bar) {
+            if (bar.close > 0) ids.push(ctx.buy(0, 1).id, ctx.submit({ type: 'LIMIT', symbol: 0, side: 'SELL', quantity: 1, limitPrice: bar.close * 10 }).id);
+            for (const id of [...ids.slice(-6), ids[ids.length >> 1] ?? 0, 0, -1, 1.5, ids.length + 1]) {
+              if (ctx.orderStatus(id) !== ctx.order(id)?.status) throw new Error(`order ${id}: ${ctx.orderStatus(id)} vs ${ctx.order(id)?.status}`);
+              checked.push(id);
+            }
+          },
+        };
+      },
+    });
+    const bars = generateSyntheticBars({ symbol: 'AAA', bars: 5_000, period: 'MINUTE', seed: 4 });
+    const r = new Backtest({ series: [bars], strategy: probe, params: {}, initialCash: 1e9, periodsPerYear: 252 * 390 });
+    r.advance();
+    const statuses = new Set(r.result().orders.map((o) => o.status));
+    expect([...statuses].sort()).toEqual(['FILLED', 'PENDING']);
+    expect(checked.length).toBeGreaterThan(5_000 * 9);
+  });
+});

@@ -11,6 +11,7 @@ import {
   type Order,
   type OrderModification,
   type OrderRequest,
+  type OrderStatus,
   type OrderType,
 } from './orders.js';
 
@@ -167,6 +168,12 @@ export class SimulatedBroker {
    */
   order(id: number): Order | undefined {
     return (Number.isInteger(id) && id >= 1 ? this.live[id - 1] : undefined) ?? this.archive.get(id);
+  }
+
+  /** The status of order `id` without a snapshot; undefined for an unknown id. */
+  orderStatus(id: number): OrderStatus | undefined {
+    const live = Number.isInteger(id) && id >= 1 ? this.live[id - 1] : undefined;
+    return live !== undefined ? live.status : this.archive.status(id);
   }
 
   /** Every order in id order (live objects and snapshots of archived ones). */

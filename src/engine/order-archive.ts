@@ -108,6 +108,11 @@ export class OrderArchive {
     return id >= 1 && id <= this.rowOfId.length && this.rowOfId[id - 1] >= 0;
   }
 
+  /** The status of archived order `id`, or undefined. */
+  status(id: number): OrderStatus | undefined {
+    return this.has(id) ? (ORDER_STATUSES[this.rows.values[this.rowOfId[id - 1] * STRIDE + STATUS]] as OrderStatus) : undefined;
+  }
+
   /** A snapshot of archived order `id` (a new object each call), or undefined. */
   get(id: number): Order | undefined {
     if (!this.has(id)) return undefined;

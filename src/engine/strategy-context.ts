@@ -100,6 +100,7 @@ export function createStrategyContext(host: ContextHost, indicators: IndicatorFa
     cancel: (id) => broker.cancel(id, host.time),
     modify: (id, changes) => broker.modify(id, changes, host.time),
     order: (id) => broker.order(id),
+    orderStatus: (id) => broker.orderStatus(id),
     workingOrders: (ref) => broker.workingOrders(ref === undefined ? undefined : index(ref)),
   };
 }

@@ -1,6 +1,6 @@
 import type { BarHistory } from './bar-history.js';
 import type { IndicatorFactory } from './indicators/factory.js';
-import type { BracketOrders, BracketRequest, Fill, Order, OrderModification, OrderRequest } from './orders.js';
+import type { BracketOrders, BracketRequest, Fill, Order, OrderModification, OrderRequest, OrderStatus } from './orders.js';
 import type { SizingOptions } from './sizing.js';
 import { validateParams, type ParamIssue, type ParamSpecs, type ParamValidation, type ParamValues } from './params.js';
 
@@ -76,7 +76,10 @@ export interface StrategyContext {
   cancel(orderId: number): boolean;
   /** Changes a working order at once; returns the reason when refused, null when applied. */
   modify(orderId: number, changes: OrderModification): string | null;
+  /** The order: the live object while it works, a snapshot once finished (docs/CONVENTIONS.md, "Records"); undefined for an unknown id. */
   order(orderId: number): Readonly<Order> | undefined;
+  /** Just the status of an order (no snapshot is made); undefined for an unknown id. */
+  orderStatus(orderId: number): OrderStatus | undefined;
   workingOrders(symbol?: SymbolRef): readonly Readonly<Order>[];
 }
 

@@ -31,7 +31,7 @@ export const bollingerBreakout = defineStrategy({
     const bands = ctx.indicators.bollinger(p.period, p.k, 1);
     const entryOrder = new Int32Array(ctx.symbols.length);
     const stopOrder = new Int32Array(ctx.symbols.length);
-    const working = (id: number): boolean => id !== 0 && ctx.order(id)?.status === 'PENDING';
+    const working = (id: number): boolean => id !== 0 && ctx.orderStatus(id) === 'PENDING';
     return {
       onBar(bar) {
         const s = bar.symbolIndex;

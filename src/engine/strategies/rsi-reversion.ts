@@ -28,7 +28,7 @@ export const rsiReversion = defineStrategy({
         const prev = rsi.ago(s, 1);
         if (prev !== prev) return;
         const now = rsi.value(s);
-        if (entryOrder[s] !== 0 && ctx.order(entryOrder[s])?.status !== 'PENDING') entryOrder[s] = 0;
+        if (entryOrder[s] !== 0 && ctx.orderStatus(entryOrder[s]) !== 'PENDING') entryOrder[s] = 0;
         if (prev >= p.oversold && now < p.oversold) {
           if (ctx.position(s) === 0 && entryOrder[s] === 0) {
             const quantity = entryQuantity(ctx, p.quantity, p.equityPct, bar.close);

@@ -28,7 +28,7 @@ export const smaCrossover = defineStrategy({
     const entryOrder = new Int32Array(ctx.symbols.length);
     /** The entry order of s if it is still working, else 0 (and forget it). */
     const workingEntry = (s: number): number => {
-      if (entryOrder[s] !== 0 && ctx.order(entryOrder[s])?.status !== 'PENDING') entryOrder[s] = 0;
+      if (entryOrder[s] !== 0 && ctx.orderStatus(entryOrder[s]) !== 'PENDING') entryOrder[s] = 0;
       return entryOrder[s];
     };
     const onCrossUp = (s: number, close: number): void => {
