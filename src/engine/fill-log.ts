@@ -37,8 +37,8 @@ export class FillLog {
   }
 
   get(k: number): Fill {
-    const v = this.rows.values;
-    const at = k * this.rows.stride;
+    const v = this.rows.chunkOf(k);
+    const at = this.rows.offsetOf(k);
     const s = v[at + SYMBOL];
     return {
       id: v[at + ID],

@@ -1,37 +1,37 @@
 import { ORDER_STATUSES, ORDER_TYPES, type Order, type OrderStatus, type OrderType } from './orders.js';
 import { RecordRows } from './record-columns.js';
 
-// Fields of a row.
-const ID = 0;
-const SYMBOL = 1;
-const SIDE = 2;
-const TYPE = 3;
-const TIF = 4;
-const STATUS = 5;
-const FLAGS = 6;
-const NULLS = 7;
-const STEP = 8;
-const TIME = 9;
-const QUANTITY = 10;
-const LIMIT = 11;
-const STOP = 12;
-const TRAIL_AMOUNT = 13;
-const TRAIL_PERCENT = 14;
-const PARENT = 15;
-const FILLED = 16;
-const AVERAGE = 17;
-const BEST = 18;
-const EXPIRES = 19;
-const UPDATED = 20;
-const STRIDE = 21;
+// Fields of a row. CODES packs the small ones: (symbolIndex + 1) × 2^16 + the bits below.
+const CODES = 0;
+const STEP = 1;
+const TIME = 2;
+const QUANTITY = 3;
+const LIMIT = 4;
+const STOP = 5;
+const TRAIL_AMOUNT = 6;
+const TRAIL_PERCENT = 7;
+const PARENT = 8;
+const FILLED = 9;
+const AVERAGE = 10;
+const BEST = 11;
+const EXPIRES = 12;
+const UPDATED = 13;
+const STRIDE = 14;
 
-// Bits of NULLS: which nullable numbers are null.
-const NULL_LIMIT = 1;
-const NULL_STOP = 2;
-const NULL_TRAIL_AMOUNT = 4;
-const NULL_TRAIL_PERCENT = 8;
-const NULL_PARENT = 16;
-const NULL_AVERAGE = 32;
+// Bits of CODES: side, time in force, type (3 bits), status (3), triggered, held, then which nullable numbers are null.
+const SELL = 1;
+const DAY = 2;
+const TYPE_SHIFT = 2;
+const STATUS_SHIFT = 5;
+const TRIGGERED = 1 << 8;
+const HELD = 1 << 9;
+const NULL_LIMIT = 1 << 10;
+const NULL_STOP = 1 << 11;
+const NULL_TRAIL_AMOUNT = 1 << 12;
+const NULL_TRAIL_PERCENT = 1 << 13;
+const NULL_PARENT = 1 << 14;
+const NULL_AVERAGE = 1 << 15;
+const SYMBOL_UNIT = 1 << 16;
 
 const TYPE_CODE: ReadonlyMap<unknown, number> = new Map(ORDER_TYPES.map((t, k) => [t, k]));
 const STATUS_CODE: ReadonlyMap<unknown, number> = new Map(ORDER_STATUSES.map((t, k) => [t, k]));
@@ -70,20 +70,20 @@ export class OrderArchive {
       this.rowOfId = next;
     }
     this.rowOfId[o.id - 1] = k;
-    v[at + ID] = o.id;
-    v[at + SYMBOL] = o.symbolIndex;
-    v[at + SIDE] = o.side === 'SELL' ? 1 : 0;
-    v[at + TYPE] = type;
-    v[at + TIF] = o.timeInForce === 'DAY' ? 1 : 0;
-    v[at + STATUS] = status;
-    v[at + FLAGS] = (o.triggered ? 1 : 0) | (o.held ? 2 : 0);
-    v[at + NULLS] =
+    const bits =
+      (o.side === 'SELL' ? SELL : 0) |
+      (o.timeInForce === 'DAY' ? DAY : 0) |
+      (type << TYPE_SHIFT) |
+      (status << STATUS_SHIFT) |
+      (o.triggered ? TRIGGERED : 0) |
+      (o.held ? HELD : 0) |
       (o.limitPrice === null ? NULL_LIMIT : 0) |
       (o.stopPrice === null ? NULL_STOP : 0) |
       (o.trailAmount === null ? NULL_TRAIL_AMOUNT : 0) |
       (o.trailPercent === null ? NULL_TRAIL_PERCENT : 0) |
       (o.parentId === null ? NULL_PARENT : 0) |
       (o.averageFillPrice === null ? NULL_AVERAGE : 0);
+    v[at + CODES] = (o.symbolIndex + 1) * SYMBOL_UNIT + bits;
     v[at + STEP] = o.submittedStep;
     v[at + TIME] = o.time;
     v[at + QUANTITY] = o.quantity;
@@ -110,40 +110,43 @@ export class OrderArchive {
 
   /** The status of archived order `id`, or undefined. */
   status(id: number): OrderStatus | undefined {
-    return this.has(id) ? (ORDER_STATUSES[this.rows.values[this.rowOfId[id - 1] * STRIDE + STATUS]] as OrderStatus) : undefined;
+    if (!this.has(id)) return undefined;
+    const k = this.rowOfId[id - 1];
+    const bits = this.rows.chunkOf(k)[this.rows.offsetOf(k) + CODES] % SYMBOL_UNIT;
+    return ORDER_STATUSES[(bits >> STATUS_SHIFT) & 7];
   }
 
   /** A snapshot of archived order `id` (a new object each call), or undefined. */
   get(id: number): Order | undefined {
     if (!this.has(id)) return undefined;
     const k = this.rowOfId[id - 1];
-    const v = this.rows.values;
-    const at = k * STRIDE;
-    const nulls = v[at + NULLS];
-    const flags = v[at + FLAGS];
+    const v = this.rows.chunkOf(k);
+    const at = this.rows.offsetOf(k);
+    const codes = v[at + CODES];
+    const bits = codes % SYMBOL_UNIT;
     return {
       id,
       time: v[at + TIME],
-      symbolIndex: v[at + SYMBOL],
+      symbolIndex: (codes - bits) / SYMBOL_UNIT - 1,
       symbol: this.symbol[k],
-      side: v[at + SIDE] === 1 ? 'SELL' : 'BUY',
-      type: ORDER_TYPES[v[at + TYPE]] as OrderType,
+      side: (bits & SELL) !== 0 ? 'SELL' : 'BUY',
+      type: ORDER_TYPES[(bits >> TYPE_SHIFT) & 7] as OrderType,
       quantity: v[at + QUANTITY],
-      limitPrice: (nulls & NULL_LIMIT) !== 0 ? null : v[at + LIMIT],
-      stopPrice: (nulls & NULL_STOP) !== 0 ? null : v[at + STOP],
-      timeInForce: v[at + TIF] === 1 ? 'DAY' : 'GTC',
+      limitPrice: (bits & NULL_LIMIT) !== 0 ? null : v[at + LIMIT],
+      stopPrice: (bits & NULL_STOP) !== 0 ? null : v[at + STOP],
+      timeInForce: (bits & DAY) !== 0 ? 'DAY' : 'GTC',
       tag: this.tag[k],
-      trailAmount: (nulls & NULL_TRAIL_AMOUNT) !== 0 ? null : v[at + TRAIL_AMOUNT],
-      trailPercent: (nulls & NULL_TRAIL_PERCENT) !== 0 ? null : v[at + TRAIL_PERCENT],
-      parentId: (nulls & NULL_PARENT) !== 0 ? null : v[at + PARENT],
+      trailAmount: (bits & NULL_TRAIL_AMOUNT) !== 0 ? null : v[at + TRAIL_AMOUNT],
+      trailPercent: (bits & NULL_TRAIL_PERCENT) !== 0 ? null : v[at + TRAIL_PERCENT],
+      parentId: (bits & NULL_PARENT) !== 0 ? null : v[at + PARENT],
       ocoGroup: this.ocoGroup[k],
-      status: ORDER_STATUSES[v[at + STATUS]] as OrderStatus,
+      status: ORDER_STATUSES[(bits >> STATUS_SHIFT) & 7] as OrderStatus,
       filledQuantity: v[at + FILLED],
-      averageFillPrice: (nulls & NULL_AVERAGE) !== 0 ? null : v[at + AVERAGE],
+      averageFillPrice: (bits & NULL_AVERAGE) !== 0 ? null : v[at + AVERAGE],
       reason: this.reason[k],
-      triggered: (flags & 1) !== 0,
+      triggered: (bits & TRIGGERED) !== 0,
       bestPrice: v[at + BEST],
-      held: (flags & 2) !== 0,
+      held: (bits & HELD) !== 0,
       submittedStep: v[at + STEP],
       expiresAt: v[at + EXPIRES],
       updatedAt: v[at + UPDATED],

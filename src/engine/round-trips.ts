@@ -86,9 +86,9 @@ export class RoundTripTracker {
   /** The first `count` kept round trips as objects (a new array each call). */
   trips(count = this.kept): RoundTrip[] {
     const out: RoundTrip[] = [];
-    const v = this.rows.values;
     for (let k = 0; k < count; k++) {
-      const at = k * this.rows.stride;
+      const v = this.rows.chunkOf(k);
+      const at = this.rows.offsetOf(k);
       out.push({
         symbol: this.symbols[v[at]],
         side: v[at + 1] === 1 ? 'SELL' : 'BUY',
