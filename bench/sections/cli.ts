@@ -44,9 +44,10 @@ function coldRunMs(env: NodeJS.ProcessEnv): number {
     const { createRun } = await import(${mod('data/run-store')});
     const { builtinStrategies } = await import(${mod('engine/strategies/index')});
     const { validateRunInput } = await import(${mod('jobs/run-input')});
+    const { listDatasets } = await import(${mod('data/bar-store')});
     const { executeRun } = await import(${mod('workers/execute-run')});
     const app = openDatabase(process.env.DATABASE_PATH);
-    const validated = validateRunInput({ app, strategies: builtinStrategies() }, { strategy: 'sma-crossover', dataset: 'bench', symbols: ['X'], period: 'MINUTE' });
+    const validated = validateRunInput({ datasets: listDatasets(app), strategies: builtinStrategies() }, { strategy: 'sma-crossover', dataset: 'bench', symbols: ['X'], period: 'MINUTE' });
     const record = createRun(app, validated.run);
     const t0 = performance.now();
     const { record: done } = executeRun(app, { runId: record.id, ...validated });
