@@ -44,6 +44,8 @@ export interface RunResultsInMemory {
   readonly equity: { readonly length: number; readonly time: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array };
   readonly roundTrips: readonly RoundTrip[];
   readonly fills: readonly ExposureFill[];
+  /** The bars the run read, one series per symbol: the ones the analytics would load (the run's day range). */
+  readonly bars?: readonly BarSeries[];
 }
 
 /**
@@ -58,7 +60,8 @@ export async function readRunAnalytics(source: AnalyticsSource, run: RunRecord, 
   if (!curve) return null;
   const { from, to } = dayRange(run.start, run.end);
   const bars: BarSeries[] = [];
-  for (const symbol of run.symbols) bars.push(await source.loadBarColumns({ dataset: run.dataset, symbol, period: run.period, from, to }));
+  if (inMemory?.bars && inMemory.bars.length === run.symbols.length) bars.push(...inMemory.bars);
+  else for (const symbol of run.symbols) bars.push(await source.loadBarColumns({ dataset: run.dataset, symbol, period: run.period, from, to }));
   const roundTrips = inMemory ? inMemory.roundTrips : (await source.getRoundTrips(run.id)).items;
   const fills = inMemory ? inMemory.fills : (await source.getFills(run.id)).items;
   const benchmark = run.benchmark;

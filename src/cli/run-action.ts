@@ -39,14 +39,14 @@ export async function runBacktest(flags: RunFlags & AccountRiskFlags): Promise<n
     const hooks = { onProgress: (p: RunProgress) => bar.update(p.progress, () => `${p.barsProcessed.toLocaleString('en-US')} bars`) };
     // SQLite: synchronously on the file's own connection, progress stored as the run goes (what
     // `npm run bench -- cli` measures). Any other storage: the same run through the interface.
-    const { record: finished, result } =
+    const { record: finished, result, series } =
       storage instanceof SqliteStorage ? executeRun(storage.app, job, hooks) : await (await import('../workers/execute-run-on-storage.js')).executeRunOnStorage(storage, job, hooks);
     bar.done();
     if (finished === null || result === null) throw new Error(`run ${record.id} did not run`);
     // The run is stored: its checkpoint overlaps the analytics below.
     void checkpoint?.checkpoint();
     // From the results in memory, identical to what was just stored: nothing is read back.
-    const analytics = await readRunAnalytics(storage, finished, result);
+    const analytics = await readRunAnalytics(storage, finished, { equity: result.equity, roundTrips: result.roundTrips, fills: result.fills, bars: series });
     if (flags.json) {
       const doc = {
         run: runShape(finished),

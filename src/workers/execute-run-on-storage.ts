@@ -27,5 +27,5 @@ export async function executeRunOnStorage(
   }
   const simulated = simulateRun(series, job, hooks);
   const record = await storage.storeOutcome(runId, encodeOutcome(simulated));
-  return { record, result: simulated.result ?? null };
+  return { record, result: simulated.result ?? null, series };
 }

@@ -52,6 +52,8 @@ export interface RunToExecute {
 export interface ExecutedRun {
   readonly record: RunRecord | null;
   readonly result: BacktestResult | null;
+  /** The bars the run read, one series per symbol (when it got that far). */
+  readonly series?: readonly BarSeries[];
 }
 
 /** Ceilings a run stops at (the service's MAX_BARS_PER_RUN and MAX_FILLS_PER_RUN); none by default. */
@@ -98,7 +100,7 @@ export function executeRun(app: AppDatabase, job: RunToExecute, hooks: RunHooks 
     },
   });
   const record = finishRun(app, runId, { status: s.status, error: s.error, result: s.result, progress: s.progress });
-  return { record, result: s.result ?? null };
+  return { record, result: s.result ?? null, series };
 }
 
 /**
