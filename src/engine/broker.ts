@@ -540,7 +540,7 @@ export class SimulatedBroker {
     const list = this.working[s];
     let kept = 0;
     for (let k = 0; k < list.length; k++) if (isWorking(list[k].status)) list[kept++] = list[k];
-    list.length = kept;
+    if (kept !== list.length) list.length = kept;
     this.workingCount[s] = kept;
   }
 

@@ -33,8 +33,51 @@ const NULL_PARENT = 1 << 14;
 const NULL_AVERAGE = 1 << 15;
 const SYMBOL_UNIT = 1 << 16;
 
-const TYPE_CODE: ReadonlyMap<unknown, number> = new Map(ORDER_TYPES.map((t, k) => [t, k]));
-const STATUS_CODE: ReadonlyMap<unknown, number> = new Map(ORDER_STATUSES.map((t, k) => [t, k]));
+/** Index of a type in ORDER_TYPES, or -1 (a switch on interned strings: no lookup per order). */
+function typeCode(t: unknown): number {
+  switch (t) {
+    case 'MARKET':
+      return 0;
+    case 'LIMIT':
+      return 1;
+    case 'STOP':
+      return 2;
+    case 'STOP_LIMIT':
+      return 3;
+    case 'TRAILING_STOP':
+      return 4;
+    default:
+      return -1;
+  }
+}
+
+/** Index of a status in ORDER_STATUSES, or -1. */
+function statusCode(s: unknown): number {
+  switch (s) {
+    case 'PENDING':
+      return 0;
+    case 'FILLED':
+      return 1;
+    case 'PARTIALLY_FILLED':
+      return 2;
+    case 'CANCELLED':
+      return 3;
+    case 'REJECTED':
+      return 4;
+    case 'EXPIRED':
+      return 5;
+    default:
+      return -1;
+  }
+}
+
+// The switches must follow the lists' order (checked once, at load).
+ORDER_TYPES.forEach((t, k) => {
+  if (typeCode(t) !== k) throw new Error(`order-archive: typeCode(${t}) is not ${k}`);
+});
+ORDER_STATUSES.forEach((s, k) => {
+  if (statusCode(s) !== k) throw new Error(`order-archive: statusCode(${s}) is not ${k}`);
+});
 
 /**
  * Orders that reached a final status, as rows of numbers (docs/CONVENTIONS.md, "Records"). A
@@ -58,9 +101,9 @@ export class OrderArchive {
    * stays an object.
    */
   add(o: Order): boolean {
-    const type = TYPE_CODE.get(o.type);
-    const status = STATUS_CODE.get(o.status);
-    if (type === undefined || status === undefined || !archivable(o)) return false;
+    const type = typeCode(o.type);
+    const status = statusCode(o.status);
+    if (type < 0 || status < 0 || !archivable(o)) return false;
     const k = this.rows.count;
     const at = this.rows.append();
     const v = this.rows.values;
@@ -154,31 +197,21 @@ export class OrderArchive {
   }
 }
 
-/** Every field is of its declared type (enums are checked by the caller), so a row gives it back as it was. */
+/**
+ * The fields a strategy's request supplies are of their declared types (the type and status are
+ * checked by the caller; the broker sets every other field itself), so a row gives them back as they were.
+ */
 function archivable(o: Order): boolean {
   return (
-    typeof o.id === 'number' &&
-    typeof o.symbolIndex === 'number' &&
-    typeof o.submittedStep === 'number' &&
     typeof o.symbol === 'string' &&
     (o.side === 'BUY' || o.side === 'SELL') &&
     (o.timeInForce === 'GTC' || o.timeInForce === 'DAY') &&
-    typeof o.time === 'number' &&
     typeof o.quantity === 'number' &&
-    typeof o.filledQuantity === 'number' &&
-    typeof o.bestPrice === 'number' &&
-    typeof o.expiresAt === 'number' &&
-    typeof o.updatedAt === 'number' &&
     (o.limitPrice === null || typeof o.limitPrice === 'number') &&
     (o.stopPrice === null || typeof o.stopPrice === 'number') &&
     (o.trailAmount === null || typeof o.trailAmount === 'number') &&
     (o.trailPercent === null || typeof o.trailPercent === 'number') &&
-    (o.parentId === null || typeof o.parentId === 'number') &&
-    (o.averageFillPrice === null || typeof o.averageFillPrice === 'number') &&
     (o.tag === null || typeof o.tag === 'string') &&
-    (o.ocoGroup === null || typeof o.ocoGroup === 'string') &&
-    (o.reason === null || typeof o.reason === 'string') &&
-    typeof o.triggered === 'boolean' &&
-    typeof o.held === 'boolean'
+    (o.ocoGroup === null || typeof o.ocoGroup === 'string')
   );
 }
