@@ -16,6 +16,8 @@ import {
 import { fitsJsonBudget } from '../src/engine/json-size.js';
 import { barSeriesFromRows, runBacktest, type BacktestResult, type Fill, type Order, type RunMetrics } from '../src/engine/index.js';
 import { checkRange, describeRange, formatBound } from '../src/jobs/number-range.js';
+import { CashChanges } from '../src/engine/cash-changes.js';
+import { RunEquityCurve } from '../src/engine/run-equity-curve.js';
 import { overflow } from './fixtures/strategies/overflow.js';
 import { smaCrossover } from '../src/engine/strategies/index.js';
 
@@ -61,6 +63,28 @@ describe('findNonFinite', () => {
     expect(nonFiniteMessage(findNonFinite(r)!)).toBe(
       'non-finite cash at 2020-01-03T00:00:00.000Z (-Infinity): positions, costs or prices overflowed; results not stored',
     );
+  });
+
+  it('an engine curve: cash read from its changes, drawdown from its equity, the same answers as columns', () => {
+    const time = Float64Array.from({ length: 5 }, (_, i) => T0 + i * DAY);
+    const changes = new CashChanges(100);
+    changes.record(2, Number.NEGATIVE_INFINITY);
+    changes.record(3, 50);
+    const cashCurve = new RunEquityCurve(5, time, new Float64Array(5).fill(100), changes);
+    const want = { what: 'cash', time: T0 + 2 * DAY, value: Number.NEGATIVE_INFINITY };
+    expect(findNonFinite(result(5, { equity: cashCurve }))).toEqual(want);
+    // The same curve as plain columns gives the same answer.
+    const plain = { length: 5, time, equity: cashCurve.equity, cash: Float64Array.from(cashCurve.cash), drawdown: Float64Array.from(cashCurve.drawdown) };
+    expect(findNonFinite(result(5, { equity: plain }))).toEqual(want);
+    // A positive peak keeps every drawdown finite, even below zero equity.
+    const below = new RunEquityCurve(3, time.subarray(0, 3), Float64Array.from([5, 0, -5]), new CashChanges(100));
+    expect(findNonFinite(result(3, { equity: below }))).toBeNull();
+    // A peak of 0: 1 - 0 / 0 is NaN there, and 1 - (-5 / 0) Infinity after it.
+    const fromZero = new RunEquityCurve(3, time.subarray(0, 3), Float64Array.from([-1, 0, -5]), new CashChanges(100));
+    expect(findNonFinite(result(3, { equity: fromZero }))).toEqual({ what: 'drawdown', time: T0 + DAY, value: Number.NaN });
+    expect(Array.from(fromZero.drawdown)).toEqual([0, Number.NaN, Number.POSITIVE_INFINITY]);
+    const plainZero = { length: 3, time: time.subarray(0, 3), equity: fromZero.equity, cash: new Float64Array(3).fill(100), drawdown: fromZero.drawdown };
+    expect(findNonFinite(result(3, { equity: plainZero }))).toEqual(findNonFinite(result(3, { equity: fromZero })));
   });
 
   it('checks fills, orders, round trips and metrics; a GTC order expiring at Infinity is fine', () => {
