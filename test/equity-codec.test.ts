@@ -1,7 +1,8 @@
 /**
  * The stored equity curve (format 2: time and cash as runs, drawdown recomputed on read) gives back
  * exactly what the engine produced: compared point for point, bit for bit, with the engine's own
- * columns (its drawdown comes from MetricsAccumulator, a separately written loop). Format 1 rows
+ * columns (both compute drawdown with drawdownsOf; engine-records.test.ts checks that against a
+ * plain loop, and the max drawdown against it). Format 1 rows
  * (four raw columns, written before) still read; damaged rows are refused with a reason.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -49,8 +49,8 @@ export interface RunResultsInMemory {
 }
 
 /**
- * Like loadRunAnalytics, without the cache: reads the run's results afresh, or takes them from
- * `inMemory`. Storage is asynchronous and the statistics are computed on demand, so everything a
+ * Like loadRunAnalytics, without the cache: reads the run's results afresh, or takes them (and the
+ * bars the run read) from `inMemory`. Storage is asynchronous and the statistics are computed on demand, so everything a
  * statistic may read (round trips, fills, the bars of the run's symbols, the benchmark's) is read
  * here first.
  */

@@ -1,7 +1,7 @@
 /**
- * Drawdown of an equity curve: 1 - equity / running peak (docs/CONVENTIONS.md). The engine writes
- * it while folding points into its metrics (MetricsAccumulator.addBlock, same arithmetic); stored
- * curves recompute it on read from the equity column, so the two agree bit for bit.
+ * Drawdown of an equity curve: 1 - equity / running peak (docs/CONVENTIONS.md). A run's curve
+ * (RunEquityCurve) and a stored one both compute it here, on first read, from the equity column;
+ * the progress samples and the finite-results check follow the same running peak without a column.
  */
 export function drawdownsOf(equity: Float64Array, n: number = equity.length): Float64Array {
   const out = new Float64Array(n);
