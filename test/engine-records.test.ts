@@ -18,7 +18,7 @@ const BARS = 20_000;
 /**
  * Random but reproducible trading: market buys and sells (long and short), DAY limits that expire,
  * GTC stops that get cancelled, brackets, and now and then an order a JavaScript strategy might
- * send (a quantity that is a string), which is rejected and must come back as sent.
+ * send (a quantity that is a string, a symbol the run lacks), which is rejected and must come back as sent.
  */
 const busy = defineStrategy({
   id: 'busy',
@@ -44,6 +44,9 @@ const busy = defineStrategy({
           seen.push(b.entry.id);
         } else if (u < 0.132) {
           seen.push(ctx.submit({ type: 'MARKET', symbol: 0, side: 'BUY', quantity: '3' as unknown as number }).id);
+        } else if (u < 0.134) {
+          // A symbol the run does not have: rejected, archived with the name it was sent with.
+          seen.push(ctx.submit({ type: 'MARKET', symbol: 'ZZZ', side: 'BUY', quantity: 1 }).id);
         }
         // Look finished orders up again: a snapshot, equal to what the order was when it finished.
         if (seen.length > 50 && u > 0.99) {

@@ -62,7 +62,7 @@ export class SimulatedBroker {
    * orders move to `archive` between blocks of steps (see archiveFinished): a run keeps no object per order.
    */
   private readonly live: (Order | undefined)[] = [];
-  private readonly archive = new OrderArchive();
+  private readonly archive: OrderArchive;
   /** Orders that reached a final status since the last archiveFinished (may repeat). */
   private finished: Order[] = [];
   /** The fills kept (see keepFills). */
@@ -100,6 +100,7 @@ export class SimulatedBroker {
     private readonly marks: Float64Array,
     private gate: OrderGate | null = null,
   ) {
+    this.archive = new OrderArchive(symbols);
     this.working = symbols.map(() => []);
     this.workingCount = new Int32Array(symbols.length);
     this.fills = new FillLog(symbols);
@@ -293,13 +294,19 @@ export class SimulatedBroker {
     this.step = step;
     this.matching = true;
     let trailing = false;
-    for (const pass of MATCH_PASSES) {
+    // The common case, market orders only, takes one pass: the later ones run when the first saw an order for them.
+    let later = false;
+    for (let p = 0; p < MATCH_PASSES.length && (p === 0 || later); p++) {
+      const pass = MATCH_PASSES[p];
       for (let k = 0; k < n; k++) {
         const o = list[k];
         if (o.submittedStep >= step || !isWorking(o.status)) continue;
         // A triggered stop-limit is a limit order now and is matched in the limit pass.
         const type: OrderType = o.type === 'STOP_LIMIT' && o.triggered ? 'LIMIT' : o.type;
-        if (matchPass(type) !== pass) continue;
+        if (matchPass(type) !== pass) {
+          later = true;
+          continue;
+        }
         const buy = o.side === 'BUY';
         let price = NaN;
         if (type === 'MARKET') {
@@ -540,7 +547,8 @@ export class SimulatedBroker {
     const list = this.working[s];
     let kept = 0;
     for (let k = 0; k < list.length; k++) if (isWorking(list[k].status)) list[kept++] = list[k];
-    if (kept !== list.length) list.length = kept;
+    // pop, not `length = kept`: setting the length is a call into the runtime, pop is inlined.
+    while (list.length > kept) list.pop();
     this.workingCount[s] = kept;
   }
 

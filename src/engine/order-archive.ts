@@ -89,11 +89,14 @@ export class OrderArchive {
   private readonly rows = new RecordRows(STRIDE);
   /** Row of order id (index id - 1), or -1 while it is not archived. */
   private rowOfId = new Int32Array(1024).fill(-1);
-  // Strings stay strings (the symbol is shared, the others mostly null).
-  private readonly symbol: string[] = [];
-  private readonly tag: (string | null)[] = [];
-  private readonly ocoGroup: (string | null)[] = [];
-  private readonly reason: (string | null)[] = [];
+  /**
+   * The strings of the rows that have any besides their symbol's name (a tag, an OCO group, a
+   * reason, or a symbol the run does not know), by row. Most orders have none, and a push per
+   * string field per order into run-long arrays was most of what archiving cost.
+   */
+  private readonly strings = new Map<number, OrderStrings>();
+
+  constructor(private readonly symbols: readonly string[]) {}
 
   /**
    * Archives `o`; false (and nothing kept) when a field would not come back as it is: a rejected
@@ -140,10 +143,9 @@ export class OrderArchive {
     v[at + BEST] = o.bestPrice;
     v[at + EXPIRES] = o.expiresAt;
     v[at + UPDATED] = o.updatedAt;
-    this.symbol.push(o.symbol);
-    this.tag.push(o.tag);
-    this.ocoGroup.push(o.ocoGroup);
-    this.reason.push(o.reason);
+    if (o.tag !== null || o.ocoGroup !== null || o.reason !== null || o.symbol !== this.symbols[o.symbolIndex]) {
+      this.strings.set(k, { symbol: o.symbol, tag: o.tag, ocoGroup: o.ocoGroup, reason: o.reason });
+    }
     return true;
   }
 
@@ -167,26 +169,28 @@ export class OrderArchive {
     const at = this.rows.offsetOf(k);
     const codes = v[at + CODES];
     const bits = codes % SYMBOL_UNIT;
+    const symbolIndex = (codes - bits) / SYMBOL_UNIT - 1;
+    const strings = this.strings.get(k);
     return {
       id,
       time: v[at + TIME],
-      symbolIndex: (codes - bits) / SYMBOL_UNIT - 1,
-      symbol: this.symbol[k],
+      symbolIndex,
+      symbol: strings?.symbol ?? this.symbols[symbolIndex],
       side: (bits & SELL) !== 0 ? 'SELL' : 'BUY',
       type: ORDER_TYPES[(bits >> TYPE_SHIFT) & 7] as OrderType,
       quantity: v[at + QUANTITY],
       limitPrice: (bits & NULL_LIMIT) !== 0 ? null : v[at + LIMIT],
       stopPrice: (bits & NULL_STOP) !== 0 ? null : v[at + STOP],
       timeInForce: (bits & DAY) !== 0 ? 'DAY' : 'GTC',
-      tag: this.tag[k],
+      tag: strings?.tag ?? null,
       trailAmount: (bits & NULL_TRAIL_AMOUNT) !== 0 ? null : v[at + TRAIL_AMOUNT],
       trailPercent: (bits & NULL_TRAIL_PERCENT) !== 0 ? null : v[at + TRAIL_PERCENT],
       parentId: (bits & NULL_PARENT) !== 0 ? null : v[at + PARENT],
-      ocoGroup: this.ocoGroup[k],
+      ocoGroup: strings?.ocoGroup ?? null,
       status: ORDER_STATUSES[(bits >> STATUS_SHIFT) & 7] as OrderStatus,
       filledQuantity: v[at + FILLED],
       averageFillPrice: (bits & NULL_AVERAGE) !== 0 ? null : v[at + AVERAGE],
-      reason: this.reason[k],
+      reason: strings?.reason ?? null,
       triggered: (bits & TRIGGERED) !== 0,
       bestPrice: v[at + BEST],
       held: (bits & HELD) !== 0,
@@ -195,6 +199,14 @@ export class OrderArchive {
       updatedAt: v[at + UPDATED],
     };
   }
+}
+
+/** An archived order's strings, kept only when it has any besides its symbol's name. */
+interface OrderStrings {
+  readonly symbol: string;
+  readonly tag: string | null;
+  readonly ocoGroup: string | null;
+  readonly reason: string | null;
 }
 
 /**
