@@ -63,8 +63,11 @@ export class SimulatedBroker {
    */
   private readonly live: (Order | undefined)[] = [];
   private readonly archive: OrderArchive;
-  /** Orders that reached a final status since the last archiveFinished (may repeat). */
-  private finished: Order[] = [];
+  /** Ids of the orders still working at the last archiveFinished, to look at again at the next. */
+  private unsettled: number[] = [];
+  private spareUnsettled: number[] = [];
+  /** Orders submitted since the last archiveFinished have ids above this. */
+  private scannedIds = 0;
   /** The fills kept (see keepFills). */
   readonly fills: FillLog;
   /** Fills so far (also when they are not kept). */
@@ -185,17 +188,28 @@ export class SimulatedBroker {
   }
 
   /**
-   * Moves the orders finished since the last call into the archive. Called between steps, when
-   * nothing still works on them (the working lists only skip them until their next compaction).
+   * Moves the orders that finished since the last call into the archive: of those submitted since,
+   * and of those still working then. Called between steps, when nothing still works on them (the
+   * working lists only skip them until their next compaction). Per call it costs the new and the
+   * working orders, and a fill or cancel costs nothing for it.
    */
   archiveFinished(): void {
-    const finished = this.finished;
-    if (finished.length === 0) return;
-    for (let k = 0; k < finished.length; k++) {
-      const o = finished[k];
-      if (this.live[o.id - 1] === o && !isWorking(o.status) && this.archive.add(o)) this.live[o.id - 1] = undefined;
-    }
-    this.finished = [];
+    const next = this.spareUnsettled;
+    next.length = 0;
+    for (let k = 0; k < this.unsettled.length; k++) this.settle(this.unsettled[k], next);
+    const submitted = this.live.length;
+    for (let id = this.scannedIds + 1; id <= submitted; id++) this.settle(id, next);
+    this.scannedIds = submitted;
+    this.spareUnsettled = this.unsettled;
+    this.unsettled = next;
+  }
+
+  /** Archives order `id` when it is finished (it stays an object when it cannot be a row); notes it in `working` when not. */
+  private settle(id: number, working: number[]): void {
+    const o = this.live[id - 1];
+    if (o === undefined) return;
+    if (isWorking(o.status)) working.push(id);
+    else if (this.archive.add(o)) this.live[id - 1] = undefined;
   }
 
   cancel(orderId: number, time: number, reason: string | null = null): boolean {
@@ -413,10 +427,7 @@ export class SimulatedBroker {
       order.reason = reducedBy;
       this.apply(order, 'CANCEL', time);
     }
-    if (!isWorking(order.status)) {
-      this.finished.push(order);
-      this.removeWorking(order);
-    }
+    if (!isWorking(order.status)) this.removeWorking(order);
   }
 
   /** OCO: a fill cancels the group's other orders; a bracket entry's fill activates its exits for the filled quantity. */
@@ -426,6 +437,7 @@ export class SimulatedBroker {
         if (other !== order && isWorking(other.status)) this.cancel(other.id, time, `OCO: order ${order.id} filled`);
       }
     }
+    if (this.heldChildren.size === 0) return;
     const children = this.heldChildren.get(order.id);
     if (children === undefined) return;
     this.heldChildren.delete(order.id);
@@ -442,6 +454,7 @@ export class SimulatedBroker {
 
   /** A bracket entry that ends without any fill takes its held exits with it. */
   private afterFinal(order: Order, time: number): void {
+    if (this.heldChildren.size === 0) return;
     const children = this.heldChildren.get(order.id);
     if (children === undefined || order.filledQuantity > 0) return;
     this.heldChildren.delete(order.id);
@@ -529,7 +542,6 @@ export class SimulatedBroker {
   private apply(order: Order, event: OrderEventKind, time: number): void {
     order.status = transitionOrder(order.status, event);
     order.updatedAt = time;
-    if (!isWorking(order.status)) this.finished.push(order);
     this.sink.onOrder(order);
   }
 

@@ -1,18 +1,7 @@
 import type { Side } from './orders.js';
+import { LotQueue } from './lot-queue.js';
 import { RecordRows } from './record-columns.js';
 import type { RoundTrip } from './results.js';
-
-/** An open entry lot awaiting exits, FIFO per symbol. */
-interface Lot {
-  readonly side: Side;
-  readonly time: number;
-  readonly barIndex: number;
-  readonly price: number;
-  /** Original quantity and commission, to attribute the entry commission pro rata. */
-  readonly quantity: number;
-  readonly commission: number;
-  remaining: number;
-}
 
 /**
  * Pairs exits with entry lots first-in first-out. Each (lot, exit fill) match is one round trip,
@@ -20,7 +9,8 @@ interface Lot {
  * Kept round trips are columns; `trips` makes the objects when read.
  */
 export class RoundTripTracker {
-  private readonly lots: Lot[][];
+  /** Open entry lots per symbol. */
+  private readonly lots: LotQueue[];
   /** Round trips so far (also when they are not kept). */
   count = 0;
   wins = 0;
@@ -31,31 +21,29 @@ export class RoundTripTracker {
 
   /** `keep` false: only the aggregates (count, wins, gross profit and loss) are kept. */
   constructor(private readonly symbols: readonly string[], private readonly keep = true) {
-    this.lots = symbols.map(() => []);
+    this.lots = symbols.map(() => new LotQueue());
   }
 
   /** A fill of `quantity` of symbol s at `price`, `commission` for all of it. */
   onFill(s: number, side: Side, time: number, barIndex: number, quantity: number, price: number, commission: number): void {
     const queue = this.lots[s];
+    const sell = side === 'SELL';
     let left = quantity;
-    while (left > 0 && queue.length > 0 && queue[0].side !== side) {
-      const lot = queue[0];
-      const matched = Math.min(left, lot.remaining);
-      this.record(s, lot, time, barIndex, price, (commission * matched) / quantity, matched);
-      lot.remaining -= matched;
+    while (left > 0 && queue.length > 0 && queue.sell !== sell) {
+      const matched = Math.min(left, queue.remaining);
+      this.record(s, queue, time, barIndex, price, (commission * matched) / quantity, matched);
+      queue.remaining -= matched;
       left -= matched;
-      if (lot.remaining <= 0) queue.shift();
+      if (queue.remaining <= 0) queue.shift();
     }
-    if (left > 0) {
-      queue.push({ side, time, barIndex, price, quantity: left, commission: (commission * left) / quantity, remaining: left });
-    }
+    if (left > 0) queue.push(sell, time, barIndex, price, left, (commission * left) / quantity);
   }
 
-  /** `exitCommission`: the exit fill's commission attributable to `quantity`. */
-  private record(s: number, lot: Lot, exitTime: number, exitBar: number, exitPrice: number, exitCommission: number, quantity: number): void {
-    const direction = lot.side === 'BUY' ? 1 : -1;
-    const commission = (lot.commission * quantity) / lot.quantity + exitCommission;
-    const pnl = direction * quantity * (exitPrice - lot.price) - commission;
+  /** Closes `quantity` of the first of `lots`; `exitCommission`: the exit fill's commission attributable to `quantity`. */
+  private record(s: number, lots: LotQueue, exitTime: number, exitBar: number, exitPrice: number, exitCommission: number, quantity: number): void {
+    const direction = lots.sell ? -1 : 1;
+    const commission = (lots.commission * quantity) / lots.quantity + exitCommission;
+    const pnl = direction * quantity * (exitPrice - lots.price) - commission;
     if (pnl > 0) {
       this.wins++;
       this.grossProfit += pnl;
@@ -67,15 +55,15 @@ export class RoundTripTracker {
     const at = this.rows.append();
     const v = this.rows.values;
     v[at] = s;
-    v[at + 1] = lot.side === 'SELL' ? 1 : 0;
-    v[at + 2] = exitBar - lot.barIndex;
+    v[at + 1] = lots.sell ? 1 : 0;
+    v[at + 2] = exitBar - lots.barIndex;
     v[at + 3] = quantity;
-    v[at + 4] = lot.time;
+    v[at + 4] = lots.time;
     v[at + 5] = exitTime;
-    v[at + 6] = lot.price;
+    v[at + 6] = lots.price;
     v[at + 7] = exitPrice;
     v[at + 8] = pnl;
-    v[at + 9] = (100 * pnl) / (quantity * lot.price);
+    v[at + 9] = (100 * pnl) / (quantity * lots.price);
   }
 
   /** Round trips kept so far. */
