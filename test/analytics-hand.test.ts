@@ -18,7 +18,7 @@ import { riskAdjusted } from '../src/analytics/risk-adjusted.js';
 import { rollingSharpe, thinSeries } from '../src/analytics/rolling-sharpe.js';
 import { lowerTail, quantileLinear, selectInPlace } from '../src/analytics/select.js';
 import { stability } from '../src/analytics/stability.js';
-import { tailRisk } from '../src/analytics/tail-risk.js';
+import { fromTails, fromWholeArray, tailRisk } from '../src/analytics/tail-risk.js';
 import { tradeStats } from '../src/analytics/trade-stats.js';
 
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
@@ -177,6 +177,75 @@ describe('return statistics', () => {
     const fortyOne = Float64Array.from({ length: 41 }, (_, i) => (19 - i) / 100);
     close(tailRisk(fortyOne).valueAtRisk, 0.19, 12);
     close(tailRisk(fortyOne).expectedShortfall, 0.2, 12);
+  });
+
+  it('long series: the tails found beyond sampled thresholds give what sorting gives, and odd series fall back', () => {
+    // From 65,536 returns on, tailRisk selects from the values beyond two thresholds. The reference
+    // sorts a copy of everything (Float64Array.prototype.sort) and reads the order statistics.
+    let seed = 11;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const reference = (a: Float64Array) => {
+      const n = a.length;
+      const sorted = Float64Array.from(a).sort();
+      const k = Math.ceil(n / 20);
+      const q = (p: number) => {
+        const h = (n - 1) * p;
+        const i = Math.floor(h);
+        return sorted[i] + (h - i) * (sorted[Math.min(i + 1, n - 1)] - sorted[i]);
+      };
+      let sum = 0;
+      for (let i = 0; i < k; i++) sum += sorted[i];
+      return { valueAtRisk: -sorted[k - 1], expectedShortfall: -sum / k, tailRatio: Math.abs(q(0.95)) / Math.abs(q(0.05)) };
+    };
+    // [name, returns, whether the tails path answers (else the whole array does)]
+    const cases: [string, Float64Array, boolean][] = [
+      // Continuous returns, n not a multiple of 20 or of the sample count.
+      ['uniform', Float64Array.from({ length: 200_003 }, () => (rand() - 0.5) / 100), true],
+      // Returns on a tick grid: many ties, also at the thresholds.
+      ['ticks', Float64Array.from({ length: 131_071 }, () => Math.round((rand() - 0.5) * 40) / 1e4), true],
+      // Mostly flat (a strategy out of the market): the thresholds meet at 0.
+      ['flat', Float64Array.from({ length: 100_000 }, () => (rand() < 0.9 ? 0 : (rand() - 0.5) / 100)), false],
+      // Sorted descending, then ascending: the sample sees the extremes in order.
+      ['descending', Float64Array.from({ length: 80_000 }, (_, i) => (40_000 - i) / 1e7), true],
+      ['ascending', Float64Array.from({ length: 80_000 }, (_, i) => (i - 40_000) / 1e7), true],
+      // One large loss on 5 % of the bars plus one: x(1..k) are all the same value.
+      ['crash ties', Float64Array.from({ length: 100_000 }, (_, i) => (i % 20 === 0 || i === 1 ? -0.2 : (rand() - 0.4) / 100)), true],
+      // 15 % of the bars at the same loss: the lower tail overflows its room.
+      ['heavy ties', Float64Array.from({ length: 100_000 }, () => (rand() < 0.15 ? -0.01 : (rand() - 0.5) / 100)), false],
+    ];
+    for (const [name, a, tails] of cases) {
+      const k = Math.ceil(a.length / 20);
+      expect(fromTails(a, k) !== null, name).toBe(tails);
+      const t = tailRisk(a);
+      const ref = reference(a);
+      expect(t.valueAtRisk, name).toBe(ref.valueAtRisk);
+      expect(t.tailRatio, name).toBe(ref.tailRatio);
+      expect(Math.abs(t.expectedShortfall - ref.expectedShortfall), name).toBeLessThanOrEqual(1e-12 * Math.abs(ref.expectedShortfall));
+      // Both paths pick the same order statistics.
+      const whole = fromWholeArray(a, k);
+      expect([t.valueAtRisk, t.tailRatio], name).toEqual([whole.valueAtRisk, whole.tailRatio]);
+    }
+    // A NaN return (0 / 0 after equity reached 0): the tails path declines and the whole array answers as before.
+    const withNaN = Float64Array.from({ length: 70_000 }, () => (rand() - 0.5) / 100);
+    withNaN[123] = NaN;
+    expect(fromTails(withNaN, 3_500)).toBeNull();
+    expect(tailRisk(withNaN)).toEqual(fromWholeArray(withNaN, 3_500));
+  });
+
+  it('Omega without a branch sums exactly what the branching loop sums', () => {
+    let seed = 5;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const a = Float64Array.from({ length: 100_000 }, () => (rand() < 0.2 ? 0 : (rand() - 0.5) * Math.pow(10, -1 - Math.floor(rand() * 300))));
+    a[7] = -0;
+    a[8] = Number.MIN_VALUE;
+    a[9] = -Number.MIN_VALUE;
+    let gains = 0;
+    let losses = 0;
+    for (const r of a) {
+      if (r > 0) gains += r;
+      else losses -= r;
+    }
+    expect(omega(a)).toBe(gains / losses);
   });
 
   it('selection agrees with sorting on random data, duplicates included', () => {

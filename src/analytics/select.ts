@@ -77,6 +77,25 @@ export function quantileLinear(scratch: Float64Array, p: number, from = 0, to = 
 }
 
 /**
+ * quantileLinear of an array of n values when `part[0..count)` holds exactly its order statistics
+ * [base, base + count), in any order (the values beyond a threshold, say): the same value, from
+ * the part alone. Reorders `part`; throws when the statistics it needs are not in it.
+ */
+export function quantileLinearOfPart(part: Float64Array, count: number, base: number, n: number, p: number): number {
+  const h = (n - 1) * p;
+  const i = Math.floor(h);
+  const f = h - i;
+  const interpolated = f !== 0 && i + 1 < n;
+  if (i < base || (interpolated ? i + 1 : i) >= base + count) throw new RangeError(`quantile: order statistics ${i}.. are outside the part [${base}, ${base + count})`);
+  const j = i - base;
+  selectInPlace(part, j, 0, count);
+  const lower = part[j];
+  if (!interpolated) return lower;
+  const upper = minOf(part, j + 1, count);
+  return lower + f * (upper - lower);
+}
+
+/**
  * The lower empirical tail without interpolation (Hyndman-Fan type 1): with k = ceil(n / 20) for
  * 5 %, x(k) (1-based) and the mean of x(1..k). Reorders `scratch` (pass a copy).
  */
