@@ -1,9 +1,9 @@
 /**
  * Returns by UTC calendar month and year (CONVENTIONS.md "Monthly and yearly returns"): each
  * period's last equity over the previous period's last (the first period's over the initial cash),
- * so the periods compound exactly to the run's total return. One pass; a Date is built only when a
- * point crosses into a new period.
+ * so the periods compound exactly to the run's total return. A Date is built only per period.
  */
+import { lowerBound } from './search.js';
 
 export interface PeriodReturn {
   readonly year: number;
@@ -46,13 +46,16 @@ function calendarReturns(time: Float64Array, equity: Float64Array, points: numbe
     out.push(entry);
     base = last;
   };
-  for (let t = 0; t < points; t++) {
-    if (time[t] >= bounds.end) {
-      push(t - 1, out.length === 0, false);
-      bounds = periodBounds(time[t], unit);
-      count = 0;
-    }
-    count++;
+  // Times ascend: each period ends where a binary search finds its end, so the cost is per
+  // period, not per point (a million minute bars span a few dozen months).
+  let start = 0;
+  for (;;) {
+    const next = lowerBound(time, bounds.end, start, points);
+    count = next - start;
+    if (next === points) break;
+    push(next - 1, out.length === 0, false);
+    bounds = periodBounds(time[next], unit);
+    start = next;
   }
   push(points - 1, out.length === 0, true);
   return out;
