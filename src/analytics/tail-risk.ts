@@ -3,8 +3,9 @@
  * and expected shortfall at 95 % from the lower empirical quantile (no interpolation), and the
  * tail ratio from linearly interpolated 5 % and 95 % quantiles (as pyfolio defines it). Selection,
  * not sorting: O(n). A long series is selected from its tails alone (see `fromTails`); a short one,
- * or one whose tails that cannot find, from a copy of the whole, the two quantiles each inside the
- * side of the first selection they fall in.
+ * or one `fromTails` declines, from a copy of the whole array, the two quantiles each inside the side
+ * of the first selection they fall in. Expected shortfall sums the same k values either way, in an
+ * order that depends on the path (within a few ulps).
  */
 import { lowerTail, quantileLinear, quantileLinearOfPart, selectInPlace } from './select.js';
 
