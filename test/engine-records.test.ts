@@ -100,6 +100,10 @@ describe('records kept as columns', () => {
     const done = result.orders.find((o) => o.status === 'FILLED')!;
     expect(bt.broker.order(done.id)).toEqual(done);
     expect(bt.broker.order(done.id)).not.toBe(bt.broker.order(done.id));
+    // Every finished order that can be a row was archived (a snapshot each read), whenever it finished.
+    const finished = result.orders.filter((o) => o.status !== 'PENDING' && o.status !== 'PARTIALLY_FILLED' && typeof o.quantity === 'number');
+    expect(finished.length).toBeGreaterThan(1000);
+    for (const o of finished) expect(bt.broker.order(o.id), `order ${o.id}`).not.toBe(bt.broker.order(o.id));
     const pending = result.orders.find((o) => o.status === 'PENDING')!;
     expect(bt.broker.order(pending.id)).toBe(bt.broker.order(pending.id));
     expect(bt.broker.order(0)).toBeUndefined();
