@@ -89,11 +89,8 @@ export function fromTails(returns: Float64Array, k: number): TailRisk | null {
   const top = Math.floor((n - 1) * 0.95);
   if (lowerCount < k + 1 || upperCount < n - top) return null;
 
-  selectInPlace(lower, k - 1, 0, lowerCount);
-  const kth = lower[k - 1];
-  let sum = 0;
-  for (let i = 0; i < k; i++) sum += lower[i];
+  const { kth, meanOfK } = lowerTail(lower.subarray(0, lowerCount), k);
   const q05 = quantileLinearOfPart(lower, lowerCount, 0, n, 0.05);
   const q95 = quantileLinearOfPart(upper, upperCount, n - upperCount, n, 0.95);
-  return { valueAtRisk: -kth, expectedShortfall: -(sum / k), tailRatio: Math.abs(q95) / Math.abs(q05) };
+  return { valueAtRisk: -kth, expectedShortfall: -meanOfK, tailRatio: Math.abs(q95) / Math.abs(q05) };
 }
